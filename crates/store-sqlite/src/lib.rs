@@ -1,0 +1,131 @@
+//! tousu's embedded backend: one SQLite file in the data folder.
+//!
+//! - WAL journal, `synchronous = FULL`, foreign keys on: a committed
+//!   complaint survives `kill -9` and a power cut the moment after.
+//! - One writer. Complaint writes go through a single task that commits them
+//!   in groups ([`writer`]): every request waits for its group's fsync, and
+//!   one fsync serves many requests. Other, rare writes (organisation,
+//!   credentials, files) share the writer's single connection.
+//! - Readers use their own pool of read-only connections and never block
+//!   the writer (WAL).
+
+mod connect;
+mod convert;
+mod org;
+mod reads;
+mod rows;
+mod writer;
+
+use async_trait::async_trait;
+use sqlx::SqlitePool;
+use std::path::Path;
+use tokio::sync::{mpsc, oneshot};
+use tousu_domain::{Complaint, Event, Role, Timestamp, TrackingNo};
+use tousu_store::*;
+
+pub use connect::OpenError;
+
+/// The SQLite implementation of [`Store`].
+pub struct SqliteStore {
+    readers: SqlitePool,
+    writes: SqlitePool,
+    writer: mpsc::Sender<writer::WriteOp>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and applies
+    /// pending migrations.
+    pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
+        let (writes, readers) = connect::open_pools(path).await?;
+        let writer = writer::spawn(writes.clone()).await.map_err(OpenError::Database)?;
+        Ok(SqliteStore { readers, writes, writer })
+    }
+
+    /// Closes the pools after the writer has drained (on shutdown).
+    pub async fn close(&self) {
+        self.readers.close().await;
+        self.writes.close().await;
+    }
+
+    async fn send<T>(&self, op: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> writer::WriteOp) -> StoreResult<T> {
+        let (tx, rx) = oneshot::channel();
+        self.writer.send(op(tx)).await.map_err(|_| writer::stopped())?;
+        rx.await.map_err(|_| writer::stopped())?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_organisation(&self, seed: OrgSeed) -> StoreResult<()> {
+        org::insert_organisation(&self.writes, seed).await
+    }
+
+    async fn list_companies(&self) -> StoreResult<Vec<Company>> {
+        org::list_companies(&self.readers).await
+    }
+
+    async fn find_org_snapshot(&self, company_id: i64) -> StoreResult<OrgSnapshot> {
+        org::find_org_snapshot(&self.readers, company_id).await
+    }
+
+    async fn find_staff_by_username(&self, username: &str) -> StoreResult<Option<StaffRecord>> {
+        org::find_staff_by_username(&self.readers, username).await
+    }
+
+    async fn list_staff_by_role(&self, role: Role) -> StoreResult<Vec<StaffRecord>> {
+        org::list_staff_by_role(&self.readers, role).await
+    }
+
+    async fn update_staff_password(&self, staff_id: i64, password_hash: &str) -> StoreResult<()> {
+        org::update_staff_password(&self.writes, staff_id, password_hash).await
+    }
+
+    async fn insert_credential(&self, credential: NewCredential) -> StoreResult<()> {
+        org::insert_credential(&self.writes, credential).await
+    }
+
+    async fn find_credential(&self, secret_hash: &str, now: Timestamp) -> StoreResult<Option<StaffRecord>> {
+        org::find_credential(&self.readers, secret_hash, now).await
+    }
+
+    async fn revoke_credential(&self, secret_hash: &str, now: Timestamp) -> StoreResult<()> {
+        org::revoke_credential(&self.writes, secret_hash, now).await
+    }
+
+    async fn insert_complaint(&self, new: NewComplaint) -> StoreResult<Inserted> {
+        self.send(|reply| writer::WriteOp::Intake { new: Box::new(new), reply }).await
+    }
+
+    async fn insert_complaints(&self, batch: Vec<NewComplaint>) -> StoreResult<Vec<Complaint>> {
+        self.send(|reply| writer::WriteOp::Bulk { batch, reply }).await
+    }
+
+    async fn find_complaint(&self, company_id: i64, id: i64) -> StoreResult<Complaint> {
+        reads::find_complaint(&self.readers, company_id, id).await
+    }
+
+    async fn find_complaints_by_tracking_no(&self, tracking_no: &TrackingNo) -> StoreResult<Vec<Complaint>> {
+        reads::find_complaints_by_tracking_no(&self.readers, tracking_no).await
+    }
+
+    async fn list_events(&self, complaint_id: i64) -> StoreResult<Vec<Event>> {
+        reads::list_events(&self.readers, complaint_id).await
+    }
+
+    async fn append_event(&self, event: &Event, state: &Complaint) -> StoreResult<()> {
+        let (event, state) = (Box::new(event.clone()), Box::new(state.clone()));
+        self.send(|reply| writer::WriteOp::Append { event, state, reply }).await
+    }
+
+    async fn list_complaints(&self, company_id: i64, filter: &ComplaintFilter, page: PageRequest) -> StoreResult<Page> {
+        reads::list_complaints(&self.readers, company_id, filter, page).await
+    }
+
+    async fn insert_file(&self, file: NewFile) -> StoreResult<i64> {
+        org::insert_file(&self.writes, file).await
+    }
+
+    async fn find_file(&self, company_id: i64, id: i64) -> StoreResult<StoredFile> {
+        reads::find_file(&self.readers, company_id, id).await
+    }
+}

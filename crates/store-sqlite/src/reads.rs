@@ -1,0 +1,102 @@
+//! Reading complaints, their history and their files (reader pool).
+
+use crate::convert::{db, from_json, millis};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use tousu_domain::{Complaint, Event, TrackingNo};
+use tousu_store::{ComplaintFilter, Page, PageRequest, StoreError, StoreResult, StoredFile};
+
+pub(crate) async fn find_complaint(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<Complaint> {
+    let state: Option<String> = sqlx::query_scalar("SELECT state FROM complaints WHERE id = ? AND company_id = ?")
+        .bind(id)
+        .bind(company_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?;
+    from_json(&state.ok_or(StoreError::NotFound("complaint"))?)
+}
+
+pub(crate) async fn find_complaints_by_tracking_no(pool: &SqlitePool, no: &TrackingNo) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<String> = sqlx::query_scalar("SELECT state FROM complaints WHERE tracking_no = ? ORDER BY id")
+        .bind(no.as_str())
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    states.iter().map(|s| from_json(s)).collect()
+}
+
+pub(crate) async fn list_events(pool: &SqlitePool, complaint_id: i64) -> StoreResult<Vec<Event>> {
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM complaint_events WHERE complaint_id = ? ORDER BY seq")
+            .bind(complaint_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+    payloads.iter().map(|p| from_json(p)).collect()
+}
+
+/// Newest first. Each filter has an index ending in `id`, so the first page
+/// is an index walk whatever the table size.
+pub(crate) async fn list_complaints(
+    pool: &SqlitePool,
+    company_id: i64,
+    f: &ComplaintFilter,
+    page: PageRequest,
+) -> StoreResult<Page> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT id, state FROM complaints WHERE company_id = ");
+    q.push_bind(company_id);
+    if f.open_only {
+        q.push(" AND is_open = 1");
+    }
+    if !f.statuses.is_empty() {
+        q.push(" AND status IN (");
+        let mut sep = q.separated(", ");
+        for s in &f.statuses {
+            sep.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
+    if let Some(code) = &f.project_code {
+        q.push(" AND project_id = (SELECT id FROM projects WHERE company_id = ");
+        q.push_bind(company_id).push(" AND code = ").push_bind(code.clone()).push(")");
+    }
+    if let Some(c) = f.category {
+        q.push(" AND category = ").push_bind(c.as_str());
+    }
+    if let Some(s) = f.severity {
+        q.push(" AND severity = ").push_bind(s.as_str());
+    }
+    if let Some(d) = &f.department {
+        q.push(" AND department_code = ").push_bind(d.clone());
+    }
+    if let Some(t) = f.received_from {
+        q.push(" AND received_at >= ").push_bind(millis(t));
+    }
+    if let Some(t) = f.received_to {
+        q.push(" AND received_at < ").push_bind(millis(t));
+    }
+    if let Some(before) = page.before_id {
+        q.push(" AND id < ").push_bind(before);
+    }
+    let limit = page.limit.max(1);
+    q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await.map_err(db)?;
+    let more = rows.len() > limit as usize;
+    let items: Vec<Complaint> =
+        rows.iter().take(limit as usize).map(|(_, s)| from_json(s)).collect::<StoreResult<_>>()?;
+    let next_before_id = if more { items.last().map(|c| c.id) } else { None };
+    Ok(Page { items, next_before_id })
+}
+
+pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<StoredFile> {
+    let row: Option<(i64, i64, String, String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT f.id, f.complaint_id, f.name, f.content_type, f.sha256, b.bytes \
+         FROM files f JOIN file_blobs b ON b.sha256 = f.sha256 WHERE f.id = ? AND f.company_id = ?",
+    )
+    .bind(id)
+    .bind(company_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let (id, complaint_id, name, content_type, sha256, bytes) = row.ok_or(StoreError::NotFound("file"))?;
+    Ok(StoredFile { id, complaint_id, name, content_type, sha256, bytes })
+}

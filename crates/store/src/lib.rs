@@ -1,0 +1,93 @@
+//! The storage trait: the operations tousu needs, in the domain's words.
+//! One crate per backend implements it (`tousu-store-sqlite`, later
+//! PostgreSQL); the application holds it as `Arc<dyn Store>` and never knows
+//! which. The [`conformance`] suite (feature `conformance`) is the contract
+//! every backend passes.
+
+mod error;
+mod org;
+mod records;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::{ConflictKind, StoreError};
+pub use org::*;
+pub use records::*;
+
+use async_trait::async_trait;
+use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ----- organisation -----
+
+    /// Creates a group with its companies, projects, departments and staff in
+    /// one transaction. Codes and usernames must be new.
+    async fn insert_organisation(&self, seed: OrgSeed) -> StoreResult<()>;
+
+    /// Every company, oldest first.
+    async fn list_companies(&self) -> StoreResult<Vec<Company>>;
+
+    /// A company's departments, staff and projects (with buildings and units):
+    /// small, read often, cached by the application.
+    async fn find_org_snapshot(&self, company_id: i64) -> StoreResult<OrgSnapshot>;
+
+    // ----- staff and credentials -----
+
+    /// An active staff member by username, with their password hash.
+    async fn find_staff_by_username(&self, username: &str) -> StoreResult<Option<StaffRecord>>;
+
+    /// Active staff members holding `role`, oldest first.
+    async fn list_staff_by_role(&self, role: tousu_domain::Role) -> StoreResult<Vec<StaffRecord>>;
+
+    async fn update_staff_password(&self, staff_id: i64, password_hash: &str) -> StoreResult<()>;
+
+    /// Stores a credential (session or API token) by the SHA-256 of its secret.
+    async fn insert_credential(&self, credential: NewCredential) -> StoreResult<()>;
+
+    /// The staff member a live credential belongs to; `None` for unknown,
+    /// expired or revoked ones.
+    async fn find_credential(&self, secret_hash: &str, now: Timestamp) -> StoreResult<Option<StaffRecord>>;
+
+    /// Marks a credential revoked (logout). Credentials are never deleted.
+    async fn revoke_credential(&self, secret_hash: &str, now: Timestamp) -> StoreResult<()>;
+
+    // ----- complaints -----
+
+    /// Records a new complaint durably (on disk before this returns), giving
+    /// it an id and the company's next tracking number. With an idempotency
+    /// key already used by the same caller for the same request, answers the
+    /// complaint as first recorded instead of recording another.
+    async fn insert_complaint(&self, new: NewComplaint) -> StoreResult<Inserted>;
+
+    /// Records many complaints at once (bulk loads and benchmarks): the same
+    /// as `insert_complaint` for each, without idempotency keys.
+    async fn insert_complaints(&self, batch: Vec<NewComplaint>) -> StoreResult<Vec<Complaint>>;
+
+    async fn find_complaint(&self, company_id: i64, id: i64) -> StoreResult<Complaint>;
+
+    /// Complaints bearing a tracking number, in any company (owners do not
+    /// say which company they are; the phone number decides).
+    async fn find_complaints_by_tracking_no(&self, tracking_no: &TrackingNo) -> StoreResult<Vec<Complaint>>;
+
+    /// The whole history of a complaint, oldest first.
+    async fn list_events(&self, complaint_id: i64) -> StoreResult<Vec<Event>>;
+
+    /// Appends `event` and stores `state` (the complaint with the event
+    /// applied) in one transaction, provided the stored complaint is still at
+    /// `state.version - 1`; otherwise `Conflict(Version)` and nothing changes.
+    async fn append_event(&self, event: &Event, state: &Complaint) -> StoreResult<()>;
+
+    async fn list_complaints(&self, company_id: i64, filter: &ComplaintFilter, page: PageRequest) -> StoreResult<Page>;
+
+    // ----- files -----
+
+    /// Stores a file's bytes (content-addressed; the same bytes twice are
+    /// kept once) and answers its id.
+    async fn insert_file(&self, file: NewFile) -> StoreResult<i64>;
+
+    async fn find_file(&self, company_id: i64, id: i64) -> StoreResult<StoredFile>;
+}

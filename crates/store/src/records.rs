@@ -1,0 +1,120 @@
+//! Values passed to and from storage for complaints, credentials and files.
+
+use chrono::NaiveDate;
+use tousu_domain::complaint::{ProjectRef, StaffRef};
+use tousu_domain::intake::Intake;
+use tousu_domain::{Actor, Category, Complaint, Severity, Status, TimeLimits, Timestamp};
+
+/// A complaint to record. Storage allots the id and the tracking number
+/// (`{tracking_prefix}{local_date}-{seq}`) and builds the complaint with
+/// [`tousu_domain::intake::receive`].
+#[derive(Debug, Clone)]
+pub struct NewComplaint {
+    pub company_id: i64,
+    pub tracking_prefix: String,
+    /// The company's local date of receipt (Asia/Shanghai by default).
+    pub local_date: NaiveDate,
+    pub project: ProjectRef,
+    pub first_responder: Option<StaffRef>,
+    pub intake: Intake,
+    pub actor: Actor,
+    pub now: Timestamp,
+    pub limits: TimeLimits,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// A client's `Idempotency-Key`, scoped to the caller, with a fingerprint of
+/// the request so that a reused key with another body is caught.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Inserted {
+    /// Recorded now.
+    New(Complaint),
+    /// The key was seen before: the complaint as it was first recorded.
+    Replayed(Complaint),
+}
+
+/// A session or API token to store.
+#[derive(Debug, Clone)]
+pub struct NewCredential {
+    pub secret_hash: String,
+    pub staff_id: i64,
+    pub kind: CredentialKind,
+    pub label: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    Session,
+    ApiToken,
+}
+
+impl CredentialKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Session => "session",
+            CredentialKind::ApiToken => "api_token",
+        }
+    }
+}
+
+/// Which complaints to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ComplaintFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<Status>,
+    /// Only complaints that are not closed.
+    pub open_only: bool,
+    pub project_code: Option<String>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    /// Assigned department code.
+    pub department: Option<String>,
+    pub received_from: Option<Timestamp>,
+    pub received_to: Option<Timestamp>,
+}
+
+/// Newest first; `before_id` continues after the last item of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub before_id: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub items: Vec<Complaint>,
+    /// Pass as `before_id` for the next page; `None` on the last page.
+    pub next_before_id: Option<i64>,
+}
+
+/// An uploaded file.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub company_id: i64,
+    pub complaint_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+    pub uploaded_by: Option<i64>,
+    pub uploaded_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub id: i64,
+    pub complaint_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
