@@ -179,6 +179,9 @@ impl Complaint {
                 self.status = Status::Resolved;
                 self.resolution = Some(resolution.clone());
                 self.resolved_at = Some(event.at);
+                // The promise made with a delay is kept (or superseded) once resolved;
+                // a reopened complaint is owed the new answer deadline instead.
+                self.promised_at = None;
             }
             K::ResultAccepted { .. } => self.status = Status::CustomerAccepted,
             K::ResultRejected { .. } => {

@@ -284,9 +284,10 @@ pub fn decide_attach_evidence(c: &Complaint, actor: &Actor, file: EvidenceFile) 
     Ok(Decision::new(EventKind::EvidenceAttached(file)))
 }
 
-/// Revealing personal data in clear: allowed to roles that need it, and
-/// always recorded (who, when, which fields).
-pub fn decide_reveal(actor: &Actor, fields: &[PersonalField]) -> Result<Decision, DomainError> {
+/// Revealing personal data in clear: allowed to roles that need it (a
+/// department's staff only for complaints dispatched to their department,
+/// unless they received it), and always recorded: who, when, which fields.
+pub fn decide_reveal(c: &Complaint, actor: &Actor, fields: &[PersonalField]) -> Result<Decision, DomainError> {
     let role = actor.role();
     if !role.is_some_and(Role::may_reveal_personal_data) {
         return Err(DomainError::RoleNotAllowed {
@@ -294,6 +295,10 @@ pub fn decide_reveal(actor: &Actor, fields: &[PersonalField]) -> Result<Decision
             role,
             allowed: Role::ALL.into_iter().filter(|r| r.may_reveal_personal_data()).collect(),
         });
+    }
+    let first_responder = c.first_responder.as_ref().map(|s| s.id) == actor.staff_id();
+    if !first_responder {
+        check_department("reveal", actor, c)?;
     }
     if fields.is_empty() {
         return Err(DomainError::required("fields"));

@@ -1,0 +1,282 @@
+//! Complaint services: intake, transitions, reading, listing, reveal.
+
+use crate::views::{ComplaintPage, ComplaintView, RevealedView};
+use crate::{AppError, AppResult, Principal, Services};
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tousu_domain::complaint::StaffRef;
+use tousu_domain::intake::IntakeDraft;
+use tousu_domain::lifecycle::{Decision, decide, decide_reveal};
+use tousu_domain::masking::PersonalField;
+use tousu_domain::{Action, Category, Complaint, DomainError, Severity, Status, Timestamp};
+use tousu_store::{ComplaintFilter, IdempotencyKey, Inserted, NewComplaint, PageRequest, StoreError, ConflictKind};
+
+/// How many times a transition is retried when the complaint changed
+/// between reading and writing it.
+const MAX_ATTEMPTS: usize = 5;
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+/// Longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The result of recording a complaint.
+pub struct Recorded {
+    pub view: ComplaintView,
+    /// True when an `Idempotency-Key` matched an earlier request.
+    pub replayed: bool,
+}
+
+/// List filters as a caller gives them (query string or form).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct ListRequest {
+    /// A status, several separated by commas, or `open` for all not closed.
+    pub status: Option<String>,
+    /// Project code.
+    pub project: Option<String>,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    /// Assigned department code.
+    pub department: Option<String>,
+    /// Received at or after (RFC 3339).
+    pub received_from: Option<String>,
+    /// Received before (RFC 3339).
+    pub received_to: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Services {
+    /// Step 1: records a complaint from any channel. On disk before it answers.
+    pub async fn record_complaint(
+        &self,
+        who: &Principal,
+        draft: IntakeDraft,
+        idempotency_key: Option<&str>,
+    ) -> AppResult<Recorded> {
+        if !who.role.may_record_complaints() {
+            return Err(AppError::forbidden(
+                format!("{}不能登记投诉", who.role.label_zh()),
+                format!("{} may not record complaints", who.role),
+            ));
+        }
+        let idempotency = match idempotency_key {
+            None => None,
+            Some(key) => Some(IdempotencyKey {
+                scope: who.idempotency_scope(),
+                key: valid_idempotency_key(key)?,
+                // Re-serialised, so that whitespace and key order do not matter.
+                fingerprint: hex::encode(Sha256::digest(serde_json::to_vec(&draft).unwrap_or_default())),
+            }),
+        };
+        let intake = draft.validate()?;
+        let org = self.org(who.company_id).await?;
+        let project = org.place(&intake.project_code, &intake.building, &intake.unit)?;
+        let first_responder = match &intake.first_responder {
+            None => StaffRef { id: who.staff_id, name: who.name.clone() },
+            Some(username) => org
+                .snapshot
+                .staff
+                .iter()
+                .find(|s| &s.username == username)
+                .map(|s| StaffRef { id: s.id, name: s.display_name.clone() })
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "first_responder",
+                        format!("没有用户名为 {username} 的员工"),
+                        format!("no staff member with username {username}"),
+                    )
+                })?,
+        };
+        let now = self.now();
+        let inserted = self
+            .store
+            .insert_complaint(NewComplaint {
+                company_id: who.company_id,
+                tracking_prefix: org.company.tracking_prefix.clone(),
+                local_date: local_date(now, &org.company.timezone),
+                project,
+                first_responder: Some(first_responder),
+                intake,
+                actor: who.actor(),
+                now,
+                limits: self.config.time_limits.clone(),
+                idempotency,
+            })
+            .await?;
+        let actor = who.actor();
+        Ok(match inserted {
+            Inserted::New(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: false },
+            Inserted::Replayed(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: true },
+        })
+    }
+
+    /// Reads a complaint with its whole history.
+    pub async fn show_complaint(&self, who: &Principal, id: i64) -> AppResult<ComplaintView> {
+        let c = self.store.find_complaint(who.company_id, id).await?;
+        let events = self.store.list_events(id).await?;
+        Ok(ComplaintView::of(&c, Some(&who.actor())).with_history(&events))
+    }
+
+    /// Steps 2–7: performs an action if the state, the role and the fields allow.
+    pub async fn transition(&self, who: &Principal, id: i64, action: Action) -> AppResult<ComplaintView> {
+        let org = self.org(who.company_id).await?;
+        let limits = &self.config.time_limits;
+        let c = self
+            .apply_decision(who, id, |c, now| decide(c, &who.actor(), &action, now, limits, org.as_ref()))
+            .await?;
+        Ok(ComplaintView::of(&c, Some(&who.actor())))
+    }
+
+    /// Shows personal data in clear to a role that may see it, recording the
+    /// reveal in the complaint's history first.
+    pub async fn reveal(&self, who: &Principal, id: i64, fields: &[PersonalField]) -> AppResult<RevealedView> {
+        let c = self.apply_decision(who, id, |c, _| decide_reveal(c, &who.actor(), fields)).await?;
+        let has = |f| fields.contains(&f);
+        Ok(RevealedView {
+            complaint_id: c.id,
+            name: has(PersonalField::Name).then(|| c.customer.name.clone()),
+            phone: has(PersonalField::Phone).then(|| c.customer.phone.to_string()),
+            unit: has(PersonalField::Unit).then(|| c.unit.clone()),
+            description: has(PersonalField::Phone).then(|| c.description.clone()),
+            recorded_as_seq: c.version,
+        })
+    }
+
+    /// Reads, decides and appends, retrying when someone else appended first.
+    pub(crate) async fn apply_decision(
+        &self,
+        who: &Principal,
+        id: i64,
+        decide: impl Fn(&Complaint, Timestamp) -> Result<Decision, DomainError>,
+    ) -> AppResult<Complaint> {
+        for _ in 0..MAX_ATTEMPTS {
+            let mut c = self.store.find_complaint(who.company_id, id).await?;
+            let now = self.now().max(c.updated_at);
+            let event = decide(&c, now)?.into_event(&c, who.actor(), now);
+            c.apply(&event);
+            match self.store.append_event(&event, &c).await {
+                Ok(()) => return Ok(c),
+                Err(StoreError::Conflict(ConflictKind::Version)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Busy)
+    }
+
+    /// Lists the caller's company's complaints, newest first.
+    pub async fn list_complaints(&self, who: &Principal, req: ListRequest) -> AppResult<ComplaintPage> {
+        let (filter, page) = parse_list(req)?;
+        let result = self.store.list_complaints(who.company_id, &filter, page).await?;
+        let actor = who.actor();
+        Ok(ComplaintPage {
+            items: result.items.iter().map(|c| ComplaintView::of(c, Some(&actor))).collect(),
+            next_cursor: result.next_before_id.map(encode_cursor),
+        })
+    }
+}
+
+fn valid_idempotency_key(key: &str) -> Result<String, DomainError> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(DomainError::invalid(
+            "Idempotency-Key",
+            "幂等键应为 1 到 255 个可见 ASCII 字符",
+            "an Idempotency-Key is 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// The company's local date (tracking numbers count per local day).
+pub fn local_date(now: Timestamp, timezone: &str) -> chrono::NaiveDate {
+    let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    now.with_timezone(&tz).date_naive()
+}
+
+fn encode_cursor(before_id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{before_id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, DomainError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("v1:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| DomainError::invalid("cursor", "分页游标无效", "invalid cursor; pass next_cursor unchanged"))
+}
+
+fn parse_time(field: &str, v: &str) -> Result<Timestamp, DomainError> {
+    chrono::DateTime::parse_from_rfc3339(v.trim()).map(|t| t.to_utc()).map_err(|_| {
+        DomainError::invalid(field, "时间格式应为 RFC 3339，例如 2026-11-23T08:00:00+08:00", "expected an RFC 3339 time, e.g. 2026-11-23T08:00:00+08:00")
+    })
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub fn parse_list(req: ListRequest) -> Result<(ComplaintFilter, PageRequest), DomainError> {
+    let mut filter = ComplaintFilter::default();
+    if let Some(status) = non_empty(req.status) {
+        for s in status.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if s == "open" {
+                filter.open_only = true;
+            } else {
+                filter.statuses.push(Status::parse(s).ok_or_else(|| {
+                    DomainError::invalid(
+                        "status",
+                        format!("未知状态「{s}」"),
+                        format!("unknown status `{s}`; expected open or one of {}", Status::ALL.map(|s| s.as_str()).join(", ")),
+                    )
+                })?);
+            }
+        }
+    }
+    filter.project_code = non_empty(req.project);
+    filter.category = non_empty(req.category).map(|c| Category::parse(&c)).transpose()?;
+    filter.severity = non_empty(req.severity).map(|s| Severity::parse(&s)).transpose()?;
+    filter.department = non_empty(req.department);
+    filter.received_from = non_empty(req.received_from).map(|t| parse_time("received_from", &t)).transpose()?;
+    filter.received_to = non_empty(req.received_to).map(|t| parse_time("received_to", &t)).transpose()?;
+    let limit = req.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(DomainError::invalid("limit", "每页条数应为 1 到 200", "limit must be from 1 to 200"));
+    }
+    let before_id = non_empty(req.cursor).map(|c| decode_cursor(&c)).transpose()?;
+    Ok((filter, PageRequest { limit, before_id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_a_forged_one_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        assert_eq!(decode_cursor("garbage!").unwrap_err().field(), Some("cursor"));
+    }
+
+    #[test]
+    fn open_and_statuses_combine() {
+        let (f, _) = parse_list(ListRequest { status: Some("open,dispatched".into()), ..Default::default() }).unwrap();
+        assert!(f.open_only);
+        assert_eq!(f.statuses, vec![Status::Dispatched]);
+    }
+
+    #[test]
+    fn an_unknown_status_names_the_field() {
+        let err = parse_list(ListRequest { status: Some("lost".into()), ..Default::default() }).unwrap_err();
+        assert_eq!(err.field(), Some("status"));
+    }
+
+    #[test]
+    fn the_local_date_is_shanghai_by_default() {
+        let late_utc = chrono::DateTime::parse_from_rfc3339("2026-11-23T17:00:00Z").unwrap().to_utc();
+        assert_eq!(local_date(late_utc, "Asia/Shanghai").to_string(), "2026-11-24");
+    }
+}
