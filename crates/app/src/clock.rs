@@ -13,6 +13,8 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        chrono::Utc::now()
+        // Milliseconds are what storage keeps; finer digits would only
+        // make the same instant compare unequal after a round trip.
+        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3)
     }
 }

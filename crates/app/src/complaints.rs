@@ -114,6 +114,36 @@ impl Services {
         })
     }
 
+    /// Records many complaints in one write (imports, benchmarks). Each is
+    /// validated like a single intake; the first invalid one stops the batch
+    /// before anything is written.
+    pub async fn record_complaints_bulk(&self, who: &Principal, drafts: Vec<IntakeDraft>) -> AppResult<usize> {
+        if !who.role.may_record_complaints() {
+            return Err(AppError::forbidden("无权登记投诉", "may not record complaints"));
+        }
+        let org = self.org(who.company_id).await?;
+        let now = self.now();
+        let day = local_date(now, &org.company.timezone);
+        let mut batch = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let intake = draft.validate()?;
+            let project = org.place(&intake.project_code, &intake.building, &intake.unit)?;
+            batch.push(NewComplaint {
+                company_id: who.company_id,
+                tracking_prefix: org.company.tracking_prefix.clone(),
+                local_date: day,
+                project,
+                first_responder: Some(StaffRef { id: who.staff_id, name: who.name.clone() }),
+                intake,
+                actor: who.actor(),
+                now,
+                limits: self.config.time_limits.clone(),
+                idempotency: None,
+            });
+        }
+        Ok(self.store.insert_complaints(batch).await?.len())
+    }
+
     /// Reads a complaint with its whole history.
     pub async fn show_complaint(&self, who: &Principal, id: i64) -> AppResult<ComplaintView> {
         let c = self.store.find_complaint(who.company_id, id).await?;

@@ -71,6 +71,38 @@ pub fn demo_staff() -> Vec<(&'static str, &'static str, Role, Option<&'static st
 }
 
 impl Services {
+    /// Adds a staff member with a new random password, answered once.
+    pub async fn add_staff(
+        &self,
+        company_id: i64,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        department: Option<&str>,
+    ) -> AppResult<SeededAccount> {
+        let password = new_password()?;
+        self.store
+            .insert_staff(
+                company_id,
+                StaffSeed {
+                    username: username.into(),
+                    display_name: display_name.into(),
+                    role,
+                    department: department.map(Into::into),
+                    password_hash: Some(hash_password(password.clone()).await?),
+                },
+            )
+            .await?;
+        self.invalidate_org();
+        Ok(SeededAccount {
+            username: username.into(),
+            display_name: display_name.into(),
+            role,
+            department: department.map(Into::into),
+            password,
+        })
+    }
+
     /// Seeds the demo organisation if there is no company yet. Answers the
     /// accounts created (with their passwords), or nothing when the
     /// database already had an organisation.

@@ -60,6 +60,10 @@ impl Store for SqliteStore {
         org::insert_organisation(&self.writes, seed).await
     }
 
+    async fn insert_staff(&self, company_id: i64, staff: StaffSeed) -> StoreResult<i64> {
+        org::insert_staff(&self.writes, company_id, staff).await
+    }
+
     async fn list_companies(&self) -> StoreResult<Vec<Company>> {
         org::list_companies(&self.readers).await
     }

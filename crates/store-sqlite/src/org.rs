@@ -73,22 +73,34 @@ async fn insert_company(tx: &mut Transaction<'_, Sqlite>, group_id: i64, c: &Com
         }
     }
     for s in &c.staff {
-        sqlx::query(
-            "INSERT INTO staff (company_id, username, display_name, role, department_code, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(company_id)
-        .bind(&s.username)
-        .bind(&s.display_name)
-        .bind(s.role.as_str())
-        .bind(&s.department)
-        .bind(&s.password_hash)
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(db)?;
+        insert_staff_in(tx, company_id, s, now).await?;
     }
     Ok(())
+}
+
+async fn insert_staff_in(tx: &mut Transaction<'_, Sqlite>, company_id: i64, s: &StaffSeed, now: i64) -> StoreResult<i64> {
+    Ok(sqlx::query(
+        "INSERT INTO staff (company_id, username, display_name, role, department_code, password_hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(company_id)
+    .bind(&s.username)
+    .bind(&s.display_name)
+    .bind(s.role.as_str())
+    .bind(&s.department)
+    .bind(&s.password_hash)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db)?
+    .last_insert_rowid())
+}
+
+pub(crate) async fn insert_staff(pool: &SqlitePool, company_id: i64, staff: StaffSeed) -> StoreResult<i64> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let id = insert_staff_in(&mut tx, company_id, &staff, millis(chrono::Utc::now())).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(id)
 }
 
 pub(crate) async fn list_companies(pool: &SqlitePool) -> StoreResult<Vec<Company>> {

@@ -235,6 +235,11 @@ pub(crate) async fn append(
     state: &Complaint,
     rows: &mut Rows,
 ) -> StoreResult<StoreResult<()>> {
+    // The event must be the one that made `state`; otherwise the UPDATE
+    // below could store a state past the version it checked.
+    if event.seq != state.version {
+        return Ok(Err(StoreError::Conflict(ConflictKind::Version)));
+    }
     let r = ComplaintRow::from(state)?;
     let updated = sqlx::query(
         "UPDATE complaints SET status = ?, is_open = ?, category = ?, severity = ?, department_code = ?, \
@@ -253,11 +258,12 @@ pub(crate) async fn append(
     .execute(&mut **tx)
     .await
     .map_err(db)?;
-    if updated.rows_affected() == 0 || event.seq != state.version {
+    if updated.rows_affected() == 0 {
         return Ok(Err(StoreError::Conflict(ConflictKind::Version)));
     }
     rows.push_event(state.id, event)?;
-    let earlier = state.deadlines.len() - event.deadlines.opened.len();
+    // Saturating: a malformed state must not panic (and stop) the writer.
+    let earlier = state.deadlines.len().saturating_sub(event.deadlines.opened.len());
     for (ordinal, d) in state.deadlines.iter().enumerate() {
         if ordinal >= earlier || d.closed_at == Some(event.at) {
             rows.push_deadline(state.id, ordinal, d);

@@ -28,6 +28,9 @@ pub trait Store: Send + Sync + 'static {
     /// one transaction. Codes and usernames must be new.
     async fn insert_organisation(&self, seed: OrgSeed) -> StoreResult<()>;
 
+    /// Adds a staff member to a company; the username must be new.
+    async fn insert_staff(&self, company_id: i64, staff: StaffSeed) -> StoreResult<i64>;
+
     /// Every company, oldest first.
     async fn list_companies(&self) -> StoreResult<Vec<Company>>;
 

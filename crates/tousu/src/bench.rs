@@ -1,0 +1,331 @@
+//! `tousu bench intake`: complaints accepted per second over HTTP with
+//! concurrent clients (durability on: every 201 is on disk), then, with a
+//! large number of complaints loaded, the latency of listing open
+//! complaints and of fetching one with its history.
+//!
+//! The server and the load generator run in this one process, on the same
+//! cores, as they would share a small machine; the figures include the
+//! client's own cost.
+
+use crate::settings::Settings;
+use crate::startup::Application;
+use clap::{Args, Subcommand};
+use hdrhistogram::Histogram;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use tousu_domain::Role;
+use tousu_domain::classification::Channel;
+use tousu_domain::intake::{CustomerDraft, IntakeDraft};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Intake throughput over HTTP, then list/fetch latency with many complaints loaded.
+    Intake(IntakeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeArgs {
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Seconds of measured intake (after the warm-up).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Seconds of unmeasured warm-up.
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
+    /// Complaints in the database before measuring reads (bulk-loaded).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub preload: u64,
+    /// Requests per read measurement.
+    #[arg(long, default_value_t = 2_000)]
+    pub reads: usize,
+    /// Data folder (default: a temporary folder, removed afterwards).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Latency {
+    pub count: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IntakeReport {
+    pub clients: usize,
+    pub seconds: f64,
+    pub accepted: u64,
+    pub errors: u64,
+    pub per_second: f64,
+    pub intake: Latency,
+    pub complaints_loaded: u64,
+    pub list_open_page: Latency,
+    pub fetch_with_history: Latency,
+    pub machine: Machine,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Machine {
+    pub cpus: usize,
+    pub cpu_model: String,
+    pub memory_gib: f64,
+    pub os: String,
+}
+
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Intake(args) => {
+            let report = intake(args.clone_for_report()).await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print_report(&report);
+            }
+            Ok(())
+        }
+    }
+}
+
+impl IntakeArgs {
+    fn clone_for_report(&self) -> IntakeArgs {
+        IntakeArgs {
+            clients: self.clients,
+            seconds: self.seconds,
+            warmup: self.warmup,
+            preload: self.preload,
+            reads: self.reads,
+            data: self.data.clone(),
+            json: self.json,
+        }
+    }
+}
+
+const PLACES: [(&str, &[&str]); 2] = [("JYHY", &["1栋", "2栋", "3栋"]), ("LHW", &["A座", "B座"])];
+
+const TEXTS: [&str; 8] = [
+    "卫生间顶上又开始滴水了，上个月修过一次，说是楼上防水的问题，结果现在比之前还严重，天天拿盆接。",
+    "电梯这周已经停了三次，老人孩子上下楼很不方便，物业到底有没有在维保？",
+    "楼下商铺晚上十一点还在装修，电钻声吵得孩子没法睡觉，保安说管不了。",
+    "公摊水电费比去年同期多了四十多块，请问公摊是怎么算的？能不能公示明细？",
+    "地下车库B区的灯坏了一半，晚上停车很危险，已经报修两次了没人来。",
+    "小区门口的垃圾桶满了两天没人清理，味道很大，夏天还有苍蝇。",
+    "交房时发现客厅墙面有裂缝，开发商说是正常现象，我不接受，要求维修。",
+    "快递柜经常满，快递员直接把包裹放在大堂，丢了两次了，谁负责？",
+];
+
+fn draft(n: u64) -> IntakeDraft {
+    let (project, buildings) = PLACES[(n % 2) as usize];
+    let building = buildings[(n as usize / 2) % buildings.len()];
+    let floors = if project == "JYHY" { 18 } else { 32 };
+    let per_floor = if project == "JYHY" { 2 } else { 4 };
+    let unit = format!("{}{:02}", 1 + fastrand::u32(0..floors), 1 + fastrand::u32(0..per_floor));
+    IntakeDraft {
+        channel: [Channel::Phone, Channel::Wechat, Channel::App, Channel::FrontDesk][(n % 4) as usize],
+        customer: CustomerDraft {
+            name: ["张伟", "王芳", "李娜", "刘洋", "陈静"][(n % 5) as usize].into(),
+            phone: format!("13{}{:08}", 5 + n % 5, fastrand::u32(0..100_000_000)),
+        },
+        project: project.into(),
+        building: building.into(),
+        unit,
+        description: TEXTS[fastrand::usize(0..TEXTS.len())].into(),
+        subject: None,
+        remedy_sought: Some("尽快处理并给出答复".into()),
+        remedies: vec![],
+        first_responder: None,
+        category: None,
+    }
+}
+
+fn histogram() -> anyhow::Result<Histogram<u64>> {
+    Ok(Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?)
+}
+
+fn latency(h: &Histogram<u64>) -> Latency {
+    let ms = |us: u64| us as f64 / 1000.0;
+    Latency { count: h.len(), p50_ms: ms(h.value_at_quantile(0.5)), p99_ms: ms(h.value_at_quantile(0.99)), max_ms: ms(h.max()) }
+}
+
+pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
+    let temp = tempfile::Builder::new().prefix("tousu-bench-").tempdir()?;
+    let data_dir = args.data.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let mut settings = Settings { data_dir, demo: true, ..Settings::default() };
+    settings.bind = "127.0.0.1:0".parse()?;
+    let app = Application::build(settings).await?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let services = app.services().clone();
+    let (token, staff) = services.create_api_token(Role::FrontDesk, None, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stop = CancellationToken::new();
+    let server = tokio::spawn(app.run_until_stopped(stop.clone().cancelled_owned()));
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    eprintln!("intake: {} clients, {} s warm-up, {} s measured …", args.clients, args.warmup, args.seconds);
+    let counter = Arc::new(AtomicU64::new(0));
+    run_intake(&client, &base, &token, args.clients, Duration::from_secs(args.warmup), &counter).await?;
+    let started = Instant::now();
+    let (hist, errors) = run_intake(&client, &base, &token, args.clients, Duration::from_secs(args.seconds), &counter).await?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let accepted = hist.len();
+
+    let already = counter.load(Ordering::Relaxed);
+    let to_load = args.preload.saturating_sub(already);
+    if to_load > 0 {
+        eprintln!("loading {to_load} more complaints (bulk, not over HTTP) …");
+        let bar = ProgressBar::new(to_load).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}").unwrap_or(ProgressStyle::default_bar()),
+        );
+        let who = tousu_app::Principal::from(staff.clone());
+        let mut n = already;
+        while n < args.preload {
+            let size = (args.preload - n).min(5_000);
+            let drafts = (n..n + size).map(draft).collect();
+            services.record_complaints_bulk(&who, drafts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            n += size;
+            bar.inc(size);
+        }
+        bar.finish_and_clear();
+    }
+    let loaded = already.max(args.preload);
+
+    eprintln!("reads: {} × list open page 1, {} × fetch one with history …", args.reads, args.reads);
+    let list_url = format!("{base}/api/v1/complaints?status=open&limit=50");
+    let list = time_gets(&client, &token, args.reads, |_| list_url.clone()).await?;
+    let fetch = time_gets(&client, &token, args.reads, |_| {
+        format!("{base}/api/v1/complaints/{}", 1 + fastrand::u64(0..loaded.max(1)))
+    })
+    .await?;
+
+    stop.cancel();
+    let _ = server.await;
+    Ok(IntakeReport {
+        clients: args.clients,
+        seconds: elapsed,
+        accepted,
+        errors,
+        per_second: accepted as f64 / elapsed,
+        intake: latency(&hist),
+        complaints_loaded: loaded,
+        list_open_page: latency(&list),
+        fetch_with_history: latency(&fetch),
+        machine: machine(),
+    })
+}
+
+async fn run_intake(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    clients: usize,
+    duration: Duration,
+    counter: &Arc<AtomicU64>,
+) -> anyhow::Result<(Histogram<u64>, u64)> {
+    let deadline = Instant::now() + duration;
+    let url = format!("{base}/api/v1/complaints");
+    let mut tasks = Vec::with_capacity(clients);
+    for worker in 0..clients {
+        let (client, url, token, counter) = (client.clone(), url.clone(), token.to_string(), counter.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut hist = histogram()?;
+            let mut errors = 0u64;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let started = Instant::now();
+                let res = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("idempotency-key", format!("bench-{worker}-{i}-{n}"))
+                    .json(&draft(n))
+                    .send()
+                    .await;
+                i += 1;
+                match res {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        let _ = r.bytes().await;
+                        hist.record(started.elapsed().as_micros() as u64)?;
+                    }
+                    _ => errors += 1,
+                }
+            }
+            anyhow::Ok((hist, errors))
+        }));
+    }
+    let mut all = histogram()?;
+    let mut errors = 0;
+    for t in tasks {
+        let (h, e) = t.await??;
+        all.add(&h)?;
+        errors += e;
+    }
+    Ok((all, errors))
+}
+
+async fn time_gets(
+    client: &reqwest::Client,
+    token: &str,
+    count: usize,
+    url: impl Fn(usize) -> String,
+) -> anyhow::Result<Histogram<u64>> {
+    let mut hist = histogram()?;
+    for i in 0..count {
+        let u = url(i);
+        let started = Instant::now();
+        let r = client.get(&u).bearer_auth(token).send().await?;
+        let status = r.status();
+        let _ = r.bytes().await?;
+        anyhow::ensure!(status.is_success(), "GET {u} answered {status}");
+        hist.record(started.elapsed().as_micros() as u64)?;
+    }
+    Ok(hist)
+}
+
+fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu_model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let kib: f64 = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    Machine {
+        cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        cpu_model,
+        memory_gib: (kib / 1024.0 / 1024.0 * 10.0).round() / 10.0,
+        os: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string(),
+    }
+}
+
+fn print_report(r: &IntakeReport) {
+    println!("tousu bench intake — {} CPUs ({}), {} GiB, Linux {}", r.machine.cpus, r.machine.cpu_model, r.machine.memory_gib, r.machine.os);
+    println!(
+        "intake over HTTP, {} clients, {:.1} s: {} accepted ({:.0}/s), {} errors; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        r.clients, r.seconds, r.accepted, r.per_second, r.errors, r.intake.p50_ms, r.intake.p99_ms, r.intake.max_ms
+    );
+    println!("with {} complaints loaded:", r.complaints_loaded);
+    println!(
+        "  list open complaints, page 1 (50): p50 {:.2} ms, p99 {:.2} ms ({} requests)",
+        r.list_open_page.p50_ms, r.list_open_page.p99_ms, r.list_open_page.count
+    );
+    println!(
+        "  fetch one with its history:       p50 {:.2} ms, p99 {:.2} ms ({} requests)",
+        r.fetch_with_history.p50_ms, r.fetch_with_history.p99_ms, r.fetch_with_history.count
+    );
+}

@@ -1,0 +1,8 @@
+//! The `tousu` binary's library: settings, startup and the CLI commands.
+//! `main.rs` only parses arguments and calls [`cli::run`].
+
+pub mod bench;
+pub mod cli;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,143 @@
+//! Settings, layered: built-in defaults → `tousu.toml` in the data folder
+//! (or `--config FILE`) → environment variables `TOUSU_SECTION__KEY` (last,
+//! so they win) → command-line flags. Validated once at start.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tousu_app::AppConfig;
+
+pub const DEFAULT_DATA_DIR: &str = "tousu-data";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The data folder: the SQLite database and the lock file live here.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH`; defaults to `tousu.db` in the data folder.
+    pub database: Option<String>,
+    pub bind: SocketAddr,
+    /// Seed the demo organisation when the database has none.
+    pub demo: bool,
+    pub app: AppConfig,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database: None,
+            bind: DEFAULT_BIND.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            demo: false,
+            app: AppConfig::default(),
+        }
+    }
+}
+
+/// Overrides given on the command line.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database: Option<String>,
+    pub bind: Option<SocketAddr>,
+    pub demo: bool,
+    pub config_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    pub fn load(o: Overrides) -> Result<Settings, SettingsError> {
+        let data_dir = o.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let file = o.config_file.clone().unwrap_or_else(|| data_dir.join("tousu.toml"));
+        let mut s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("TOUSU_").split("__"))
+            .extract()
+            .map_err(|e| SettingsError(e.to_string()))?;
+        if let Some(d) = o.data_dir {
+            s.data_dir = d;
+        }
+        if o.database.is_some() {
+            s.database = o.database;
+        }
+        if let Some(b) = o.bind {
+            s.bind = b;
+        }
+        s.demo |= o.demo;
+        Ok(s)
+    }
+
+    /// Where the database is, as a URL.
+    pub fn database_url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tousu.db").display()))
+    }
+}
+
+/// The storage backend a database URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BackendError {
+    #[error(
+        "PostgreSQL is not supported by this version of tousu yet: it runs on its embedded SQLite \
+         database (leave out --database, or pass sqlite://PATH). PostgreSQL support is planned \
+         (issue: PostgreSQL backend, several servers at once). / 本版本暂不支持 PostgreSQL，请使用内置 SQLite。"
+    )]
+    PostgresNotYet,
+    #[error("unsupported database URL `{0}`: use sqlite://PATH (PostgreSQL support is planned)")]
+    Unknown(String),
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme.
+    pub fn from_url(url: &str) -> Result<Backend, BackendError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err(BackendError::PostgresNotYet);
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"));
+        match path {
+            Some(p) if !p.is_empty() => Ok(Backend::Sqlite(Path::new(p).to_path_buf())),
+            _ => Err(BackendError::Unknown(url.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_names_its_file() {
+        assert_eq!(Backend::from_url("sqlite://data/t.db"), Ok(Backend::Sqlite("data/t.db".into())));
+        assert_eq!(Backend::from_url("sqlite:/tmp/t.db"), Ok(Backend::Sqlite("/tmp/t.db".into())));
+    }
+
+    #[test]
+    fn postgres_is_refused_with_a_clear_message() {
+        let err = Backend::from_url("postgres://localhost/test").unwrap_err();
+        assert_eq!(err, BackendError::PostgresNotYet);
+        assert!(err.to_string().contains("PostgreSQL"));
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused() {
+        assert!(matches!(Backend::from_url("mysql://x"), Err(BackendError::Unknown(_))));
+    }
+
+    #[test]
+    fn the_default_database_is_in_the_data_folder() {
+        let s = Settings::default();
+        assert_eq!(s.database_url(), "sqlite://tousu-data/tousu.db");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+    }
+}

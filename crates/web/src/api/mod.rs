@@ -1,0 +1,81 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document it serves
+//! at `/api/v1/openapi.json` (generated from these handlers).
+
+mod auth;
+mod complaints;
+mod org;
+mod track;
+
+use crate::AppState;
+use crate::error::{ApiError, Problem};
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tousu 投诉 API",
+        description = "Complaint handling for property-management companies: intake on every channel, \
+                       the 8-step lifecycle, history, masking of personal data, owner tracking. \
+                       Errors are application/problem+json with a stable `code`, the `field` at fault, \
+                       and messages in Chinese (`detail`, `message_zh`) and English (`message_en`).",
+        version = env!("CARGO_PKG_VERSION")
+    ),
+    modifiers(&Security),
+    components(schemas(Problem)),
+    tags(
+        (name = "complaints", description = "投诉：受理、流转、查询"),
+        (name = "organisation", description = "项目、部门"),
+        (name = "auth", description = "登录、会话"),
+        (name = "owners", description = "业主查询进度")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("tsu_…").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::extract::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// Every route, with the OpenAPI document built from them.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(complaints::router())
+        .merge(org::router())
+        .merge(auth::router())
+        .merge(track::router())
+        .split_for_parts();
+    let doc = Arc::new(doc);
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法", "method not allowed")
+        })
+        .layer(DefaultBodyLimit::max(crate::MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| crate::error::internal().into_response()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

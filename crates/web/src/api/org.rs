@@ -1,0 +1,64 @@
+//! The organisation as callers need it to fill a complaint.
+
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::Auth;
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(projects)).routes(routes!(departments))
+}
+
+#[derive(Serialize, ToSchema)]
+struct BuildingView {
+    /// `3栋`, `A座`.
+    name: String,
+    units: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ProjectView {
+    code: String,
+    name: String,
+    buildings: Vec<BuildingView>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DepartmentView {
+    /// Used by transitions (`engineering`).
+    code: String,
+    /// Chinese name (工程部).
+    name: String,
+}
+
+/// The projects the caller may see, with buildings and units.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "organisation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [ProjectView]), (status = 401, body = Problem)))]
+async fn projects(State(s): State<AppState>, Auth(who): Auth) -> ApiResult<Json<Vec<ProjectView>>> {
+    let projects = s.services.list_projects(&who).await?;
+    Ok(Json(
+        projects
+            .into_iter()
+            .map(|p| ProjectView {
+                code: p.code,
+                name: p.name,
+                buildings: p.buildings.into_iter().map(|b| BuildingView { name: b.name, units: b.units }).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// The caller's company's departments.
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = [DepartmentView]), (status = 401, body = Problem)))]
+async fn departments(State(s): State<AppState>, Auth(who): Auth) -> ApiResult<Json<Vec<DepartmentView>>> {
+    let departments = s.services.list_departments(&who).await?;
+    Ok(Json(departments.into_iter().map(|d| DepartmentView { code: d.code, name: d.name }).collect()))
+}
