@@ -78,7 +78,9 @@ pub struct ComplaintFilter {
     pub severity: Option<Severity>,
     /// Assigned department code.
     pub department: Option<String>,
+    /// Received at or after this instant (inclusive).
     pub received_from: Option<Timestamp>,
+    /// Received before this instant (exclusive).
     pub received_to: Option<Timestamp>,
 }
 

@@ -1,0 +1,152 @@
+//! The storage conformance suite: the facts every [`Store`] backend must
+//! make true, run identically against SQLite and PostgreSQL.
+//!
+//! A backend implements [`Backend`] (how to make an empty database for one
+//! test and how to open a store on it) and invokes [`conformance_tests!`]
+//! once, from an integration-test file:
+//!
+//! ```ignore
+//! struct Sqlite;
+//!
+//! impl tousu_store::conformance::Backend for Sqlite {
+//!     type Database = tempfile::TempDir;
+//!     async fn create(&self) -> tempfile::TempDir {
+//!         tempfile::tempdir().expect("a temporary folder")
+//!     }
+//!     async fn open(&self, dir: &tempfile::TempDir) -> Arc<dyn Store> {
+//!         Arc::new(SqliteStore::open(&dir.path().join("tousu.db")).await.expect("the store opens"))
+//!     }
+//! }
+//!
+//! tousu_store::conformance_tests!(Sqlite);
+//! ```
+//!
+//! The macro writes one `#[tokio::test]` per case (so each fact passes or
+//! fails on its own line of test output); the backend's tests therefore need
+//! `tokio` with the `macros` and `rt-multi-thread` features. Each case gets a
+//! fresh database and seeds it with [`fixture::seed_organisation`].
+//!
+//! A new case is a `pub async fn(Arc<dyn Store>)` named as the fact it
+//! checks, in one of the submodules, plus its name in the macro's list.
+//!
+//! Times in the suite are whole seconds, so backends may store milliseconds
+//! or microseconds; complaints are compared whole (`PartialEq`), so whatever
+//! a backend stores must read back identical.
+
+mod complaints;
+mod files;
+pub mod fixture;
+mod idempotency;
+mod listing;
+mod org;
+mod replay;
+
+pub use complaints::*;
+pub use files::*;
+pub use idempotency::*;
+pub use listing::*;
+pub use org::*;
+pub use replay::*;
+
+use crate::Store;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long one case may take before it is declared hung (a lost wake-up
+/// in a writer, a lock never released).
+pub const CASE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A storage backend under test.
+pub trait Backend: Send + Sync {
+    /// One test's database: a temporary folder, a scratch PostgreSQL
+    /// database. Dropped when the test ends, and may delete the data then.
+    type Database: Send + Sync;
+
+    /// Makes a new, empty database.
+    fn create(&self) -> impl Future<Output = Self::Database> + Send;
+
+    /// Opens a store on `db`, applying migrations. Called more than once
+    /// for the same database by the cases that check what survives a restart.
+    fn open(&self, db: &Self::Database) -> impl Future<Output = Arc<dyn Store>> + Send;
+}
+
+/// Runs `case` on a store opened on a fresh database.
+pub async fn run<B, F, Fut>(backend: &B, case: F)
+where
+    B: Backend,
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = backend.create().await;
+    let store = backend.open(&db).await;
+    within_timeout(case(store)).await;
+    drop(db);
+}
+
+/// Runs a case that opens the database itself (restarts).
+pub async fn run_with_backend<'b, B, F, Fut>(backend: &'b B, case: F)
+where
+    B: Backend,
+    F: FnOnce(&'b B) -> Fut,
+    Fut: Future<Output = ()> + 'b,
+{
+    within_timeout(case(backend)).await;
+}
+
+async fn within_timeout(case: impl Future<Output = ()>) {
+    if tokio::time::timeout(CASE_TIMEOUT, case).await.is_err() {
+        panic!("the case did not finish within {CASE_TIMEOUT:?}: a write or read never answered");
+    }
+}
+
+/// Writes one `#[tokio::test]` per conformance case for a [`Backend`]
+/// value (an expression, evaluated once per test).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($backend:expr $(,)?) => {
+        $crate::conformance_tests!(@fresh $backend;
+            a_received_complaint_is_found_by_id_with_one_received_event,
+            a_complaint_is_not_found_through_another_company,
+            tracking_numbers_count_from_0001_per_company_and_local_day,
+            concurrent_inserts_all_succeed_with_distinct_ids_and_tracking_numbers,
+            an_insert_that_fails_does_not_fail_the_writes_sent_with_it,
+            a_batch_is_recorded_with_consecutive_tracking_numbers,
+            complaints_are_found_by_tracking_number_in_any_company,
+            a_repeated_idempotency_key_answers_the_complaint_as_first_recorded,
+            racing_requests_with_one_idempotency_key_record_one_complaint,
+            an_idempotency_key_reused_for_another_request_is_a_conflict,
+            one_idempotency_key_in_two_scopes_records_two_complaints,
+            appended_events_are_listed_in_order,
+            appending_with_a_stale_version_is_a_conflict_and_changes_nothing,
+            an_event_that_does_not_follow_its_state_is_a_conflict_and_changes_nothing,
+            concurrent_appends_at_one_version_let_exactly_one_win,
+            listing_filters_by_status_project_category_severity_department_and_time,
+            paging_with_before_id_visits_every_complaint_once_newest_first,
+            the_org_snapshot_has_projects_with_buildings_and_units_departments_and_staff,
+            staff_are_found_by_username_and_role_and_their_password_changes,
+            a_staff_member_added_later_is_found_and_a_taken_username_is_refused,
+            a_duplicate_code_or_username_is_refused_and_nothing_of_the_seed_is_written,
+            a_session_is_found_until_it_expires_or_is_revoked,
+            the_same_bytes_stored_twice_are_two_files_sharing_their_content,
+            a_file_is_not_found_through_another_company,
+            replaying_the_events_rebuilds_the_stored_complaint,
+        );
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn tracking_numbers_and_ids_continue_after_the_store_is_reopened() {
+            $crate::conformance::run_with_backend(
+                &$backend,
+                $crate::conformance::tracking_numbers_and_ids_continue_after_the_store_is_reopened,
+            )
+            .await;
+        }
+    };
+    (@fresh $backend:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                $crate::conformance::run(&$backend, $crate::conformance::$case).await;
+            }
+        )*
+    };
+}
