@@ -46,34 +46,55 @@ pub struct Complaint {
     pub project: ProjectRef,
     pub building: String,
     pub unit: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy_sought: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remedies: Vec<Remedy>,
     /// 首问责任人: stays attached from receipt to closure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_responder: Option<StaffRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     /// Set when invalidated (咨询类/无效投诉): what the customer was told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invalid_explanation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub investigation: Option<Investigation>,
     /// The department the complaint is dispatched to (承办部门).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<DepartmentRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<StaffRef>,
     /// The new time a department promised when it reported a delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promised_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<Timestamp>,
     /// True between closure and the callback of that closure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub awaiting_callback: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub callbacks: Vec<Satisfaction>,
     /// Times the customer rejected a result (the complaint reopened).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub reopen_count: u32,
     /// Times a dissatisfied callback sent it back (重办).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub rehandle_count: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EvidenceFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
     pub escalation_level: EscalationLevel,
     pub received_at: Timestamp,
@@ -220,6 +241,10 @@ impl Complaint {
     pub fn satisfaction(&self) -> Option<&Satisfaction> {
         self.callbacks.last()
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn actor_name(event: &Event) -> String {

@@ -38,31 +38,49 @@ pub fn mask_unit(unit: &str) -> String {
 }
 
 /// Masks long digit runs (11 digits or more: mobiles, ID card and bank card
-/// numbers) that owners often write into the description itself.
+/// numbers) that owners often write into the description itself. A run may
+/// be split by single spaces or dashes (`138 1234 5678`, `138-1234-5678`)
+/// and may use full-width digits (`１３８…`, from Chinese input methods):
+/// the first three and last four digits stay, the separators too.
 pub fn mask_digits_in_text(text: &str) -> String {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let is_separator = |c: char| c == ' ' || c == '-';
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        let n = run.chars().count();
-        if n >= 11 {
-            let chars: Vec<char> = run.chars().collect();
-            out.extend(&chars[..3]);
-            out.push_str(&"*".repeat(n - 7));
-            out.extend(&chars[n - 4..]);
-        } else {
-            out.push_str(run);
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
         }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
+        let mut end = i + 1;
+        loop {
+            if end < chars.len() && is_digit(chars[end]) {
+                end += 1;
+            } else if end + 1 < chars.len() && is_separator(chars[end]) && is_digit(chars[end + 1]) {
+                end += 2;
+            } else {
+                break;
+            }
         }
+        let run = &chars[i..end];
+        let digits = run.iter().filter(|c| is_digit(**c)).count();
+        if digits >= 11 {
+            let mut seen = 0;
+            for &c in run {
+                if is_digit(c) {
+                    seen += 1;
+                    out.push(if seen <= 3 || seen > digits - 4 { c } else { '*' });
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.extend(run);
+        }
+        i = end;
     }
-    flush(&mut run, &mut out);
     out
 }
 
@@ -88,5 +106,19 @@ mod tests {
             mask_digits_in_text("请打13812345678联系我，3栋1801"),
             "请打138****5678联系我，3栋1801"
         );
+    }
+
+    #[test]
+    fn a_mobile_number_split_by_spaces_or_dashes_or_typed_full_width_is_masked() {
+        assert_eq!(mask_digits_in_text("电话 138 1234 5678。"), "电话 138 **** 5678。");
+        assert_eq!(mask_digits_in_text("电话138-1234-5678"), "电话138-****-5678");
+        assert_eq!(mask_digits_in_text("电话１３８１２３４５６７８"), "电话１３８****５６７８");
+    }
+
+    #[test]
+    fn short_numbers_dates_and_units_stay() {
+        for text in ["3栋 1801 室", "2026-11-23 10:00", "18 楼 02 号", "共 3 次"] {
+            assert_eq!(mask_digits_in_text(text), text);
+        }
     }
 }

@@ -23,9 +23,17 @@ pub enum OpenError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
-/// Answers `(writes, readers)`: a one-connection pool for every write and a
-/// pool of read-only connections.
-pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), OpenError> {
+/// The pools of an open database.
+pub(crate) struct Pools {
+    /// One connection: every write.
+    pub writes: SqlitePool,
+    /// Read-only connections for queries.
+    pub readers: SqlitePool,
+    /// One connection for background checkpoints.
+    pub checkpoints: SqlitePool,
+}
+
+pub(crate) async fn open_pools(path: &Path) -> Result<Pools, OpenError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| OpenError::Folder { path: dir.to_path_buf(), source })?;
     }
@@ -40,7 +48,9 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .busy_timeout(BUSY_TIMEOUT)
         .statement_cache_capacity(256)
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-65536");
+        // Checkpoints run in the background (see `checkpoint`), not in the writer's commits.
+        .pragma("wal_autocheckpoint", "0")
+        .pragma("journal_size_limit", "67108864");
     let writes = SqlitePoolOptions::new()
         .max_connections(1)
         .min_connections(1)
@@ -49,10 +59,15 @@ pub(crate) async fn open_pools(path: &Path) -> Result<(SqlitePool, SqlitePool), 
         .await
         .map_err(OpenError::Database)?;
     MIGRATOR.run(&writes).await.map_err(OpenError::Migrate)?;
+    let checkpoints = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(OpenError::Database)?;
     let readers = SqlitePoolOptions::new()
         .max_connections(READERS)
         .connect_with(options.read_only(true))
         .await
         .map_err(OpenError::Database)?;
-    Ok((writes, readers))
+    Ok(Pools { writes, readers, checkpoints })
 }

@@ -9,6 +9,7 @@
 //! - Readers use their own pool of read-only connections and never block
 //!   the writer (WAL).
 
+mod checkpoint;
 mod connect;
 mod convert;
 mod org;
@@ -29,21 +30,25 @@ pub use connect::OpenError;
 pub struct SqliteStore {
     readers: SqlitePool,
     writes: SqlitePool,
+    checkpoints: SqlitePool,
     writer: mpsc::Sender<writer::WriteOp>,
+    _checkpoints_running: oneshot::Sender<()>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and applies
     /// pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
-        let (writes, readers) = connect::open_pools(path).await?;
+        let connect::Pools { writes, readers, checkpoints } = connect::open_pools(path).await?;
         let writer = writer::spawn(writes.clone()).await.map_err(OpenError::Database)?;
-        Ok(SqliteStore { readers, writes, writer })
+        let running = checkpoint::spawn(checkpoints.clone());
+        Ok(SqliteStore { readers, writes, checkpoints, writer, _checkpoints_running: running })
     }
 
     /// Closes the pools after the writer has drained (on shutdown).
     pub async fn close(&self) {
         self.readers.close().await;
+        self.checkpoints.close().await;
         self.writes.close().await;
     }
 

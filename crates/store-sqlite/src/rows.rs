@@ -13,7 +13,7 @@ use tousu_domain::{Complaint, Deadline, Event};
 use tousu_store::{ConflictKind, IdempotencyKey, StoreError, StoreResult};
 
 /// Rows per statement, largest first; any count is a sum of these.
-const CHUNKS: [usize; 4] = [64, 16, 4, 1];
+pub(crate) const CHUNKS: [usize; 4] = [64, 16, 4, 1];
 
 pub(crate) struct ComplaintRow {
     id: i64,

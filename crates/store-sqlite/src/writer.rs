@@ -16,7 +16,9 @@ use crate::convert::{db, from_json, millis};
 use crate::rows::{self, Rows};
 use chrono::NaiveDate;
 use sqlx::{Connection, Sqlite, SqlitePool, Transaction};
+use futures_util::FutureExt;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use tokio::sync::{mpsc, oneshot};
 use tousu_domain::intake::{Reception, receive};
 use tousu_domain::{Complaint, Event, TrackingNo};
@@ -76,13 +78,13 @@ impl Writer {
                 }
             }
             let ops: Vec<WriteOp> = std::mem::take(&mut group);
-            match self.write(&ops).await {
+            match self.write_caught(&ops).await {
                 Ok(answers) => answer(ops, answers),
                 Err(e) if ops.len() > 1 => {
                     // One bad operation must not fail its neighbours.
                     tracing::warn!(error = %e, size = ops.len(), "group commit failed; retrying one by one");
                     for op in ops {
-                        match self.write(std::slice::from_ref(&op)).await {
+                        match self.write_caught(std::slice::from_ref(&op)).await {
                             Ok(answers) => answer(vec![op], answers),
                             Err(e) => fail(op, e),
                         }
@@ -94,6 +96,15 @@ impl Writer {
         tracing::debug!("database writer stopped");
     }
 
+    /// [`Writer::write`], with a panic turned into an error: a panic in one
+    /// group must not stop the writer (and with it every later write).
+    async fn write_caught(&mut self, ops: &[WriteOp]) -> StoreResult<Vec<Answer>> {
+        match AssertUnwindSafe(self.write(ops)).catch_unwind().await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(StoreError::other(std::io::Error::other("the writer panicked on this group"))),
+        }
+    }
+
     /// Writes and commits one group, answering each operation's outcome, or
     /// the error that rolled the whole group back.
     async fn write(&mut self, ops: &[WriteOp]) -> StoreResult<Vec<Answer>> {
@@ -103,6 +114,15 @@ impl Writer {
         let mut keys: HashMap<(&str, &str), (&str, usize)> = HashMap::new();
         let mut counters: HashMap<(i64, NaiveDate), u64> = HashMap::new();
         let mut answers = Vec::with_capacity(ops.len());
+        // One lookup for all the group's idempotency keys rather than one per request.
+        let wanted: Vec<(&str, &str)> = ops
+            .iter()
+            .filter_map(|op| match op {
+                WriteOp::Intake { new, .. } => new.idempotency.as_ref().map(|k| (k.scope.as_str(), k.key.as_str())),
+                _ => None,
+            })
+            .collect();
+        let known = find_keys(&mut tx, &wanted).await?;
         for (index, op) in ops.iter().enumerate() {
             let a = match op {
                 WriteOp::Intake { new, .. } => {
@@ -115,9 +135,9 @@ impl Writer {
                             });
                             continue;
                         }
-                        if let Some(earlier) = find_key(&mut tx, &key.scope, &key.key).await? {
-                            answers.push(Answer::Intake(if earlier.0 == key.fingerprint {
-                                first_state(&mut tx, earlier.1).await.map(Inserted::Replayed)
+                        if let Some((fingerprint, complaint_id)) = known.get(&(key.scope.clone(), key.key.clone())) {
+                            answers.push(Answer::Intake(if *fingerprint == key.fingerprint {
+                                first_state(&mut tx, *complaint_id).await.map(Inserted::Replayed)
                             } else {
                                 Err(StoreError::Conflict(ConflictKind::IdempotencyKey))
                             }));
@@ -182,13 +202,31 @@ impl Writer {
     }
 }
 
-async fn find_key(tx: &mut Transaction<'_, Sqlite>, scope: &str, key: &str) -> StoreResult<Option<(String, i64)>> {
-    sqlx::query_as("SELECT fingerprint, complaint_id FROM idempotency_keys WHERE scope = ? AND key = ?")
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db)
+/// The fingerprint and complaint of each idempotency key already recorded.
+async fn find_keys(
+    tx: &mut Transaction<'_, Sqlite>,
+    wanted: &[(&str, &str)],
+) -> StoreResult<HashMap<(String, String), (String, i64)>> {
+    let mut found = HashMap::new();
+    let mut rest = wanted;
+    while !rest.is_empty() {
+        let size = rows::CHUNKS.into_iter().find(|c| *c <= rest.len()).unwrap_or(1);
+        let (chunk, after) = rest.split_at(size);
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            "SELECT scope, key, fingerprint, complaint_id FROM idempotency_keys WHERE (scope, key) IN (VALUES ",
+        );
+        let mut sep = q.separated(", ");
+        for (scope, key) in chunk {
+            sep.push("(").push_bind_unseparated(*scope).push_unseparated(", ").push_bind_unseparated(*key).push_unseparated(")");
+        }
+        q.push(")");
+        let rows: Vec<(String, String, String, i64)> = q.build_query_as().fetch_all(&mut **tx).await.map_err(db)?;
+        for (scope, key, fingerprint, complaint_id) in rows {
+            found.insert((scope, key), (fingerprint, complaint_id));
+        }
+        rest = after;
+    }
+    Ok(found)
 }
 
 /// The complaint as it was first recorded: its first event, replayed.
