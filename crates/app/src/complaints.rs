@@ -29,7 +29,7 @@ pub struct Recorded {
 
 /// List filters as a caller gives them (query string or form).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ListRequest {
     /// A status, several separated by commas, or `open` for all not closed.
     pub status: Option<String>,

@@ -84,7 +84,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let message = inner.to_string();
-                let field = field_of(&path, &message);
+                let mut field = field_of(&path, &message);
+                if field == "body" {
+                    field = probe_field::<T>(bytes).unwrap_or(field);
+                }
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_field",
@@ -117,6 +120,35 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// Inside an internally tagged enum (a transition) serde buffers the body
+/// and loses the path of a bad value (`"new_time": "next week"` fails at the
+/// root). Found by elimination: the one field whose removal makes the body
+/// deserialize, or makes it miss exactly that field. The tag `action` is
+/// skipped: a bad action is already named as an unknown variant.
+const MAX_PROBED_FIELDS: usize = 16;
+
+fn probe_field<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return None;
+    };
+    // Each probe re-parses the body: bounded so a body of many keys cannot cost much.
+    if map.len() > MAX_PROBED_FIELDS {
+        return None;
+    }
+    let mut culprits = map.keys().filter(|k| k.as_str() != "action").filter(|k| {
+        let mut rest = map.clone();
+        rest.remove(k.as_str());
+        match serde_json::from_value::<T>(serde_json::Value::Object(rest)) {
+            Ok(_) => true,
+            Err(e) => e.to_string().starts_with(&format!("missing field `{k}`")),
+        }
+    });
+    match (culprits.next(), culprits.next()) {
+        (Some(k), None) => Some(k.clone()),
+        _ => None,
+    }
+}
+
 fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
@@ -144,11 +176,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         axum::extract::Query::<T>::from_request_parts(parts, state).await.map(|q| ApiQuery(q.0)).map_err(
             |e: QueryRejection| {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_query", "查询参数无效", e.body_text())
-                    .with_field("query")
+                let text = e.body_text();
+                let field = query_field(&text).unwrap_or("query").to_string();
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("查询参数 {field} 无效"), text)
+                    .with_field(field)
             },
         )
     }
+}
+
+/// The parameter at fault in axum's message, which carries the path
+/// (`Failed to deserialize query string: limit: invalid digit found in string`).
+fn query_field(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("Failed to deserialize query string: ")?;
+    let (field, _) = rest.split_once(": ")?;
+    let plain = !field.is_empty() && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    plain.then_some(field)
 }
 
 /// The authenticated staff member: `Authorization: Bearer tsu_…` or the
@@ -232,6 +275,28 @@ mod tests {
     #[test]
     fn a_missing_top_level_field_is_named() {
         assert_eq!(field(r#"{}"#).as_deref(), Some("customer"));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+    #[allow(dead_code)]
+    enum Tagged {
+        Score { perceived: u8, expected: u8, #[serde(default)] comment: Option<String> },
+    }
+
+    #[test]
+    fn a_bad_value_inside_a_tagged_enum_is_named() {
+        let field = |body: &str| parse_json::<Tagged>(body.as_bytes()).unwrap_err().field;
+        assert_eq!(field(r#"{"action": "score", "perceived": -1, "expected": 5}"#).as_deref(), Some("perceived"));
+        assert_eq!(field(r#"{"action": "score", "perceived": 1, "expected": 5, "comment": 7}"#).as_deref(), Some("comment"));
+        assert_eq!(field(r#"{"action": "score", "perceived": -1, "expected": -1}"#).as_deref(), Some("body"));
+        assert_eq!(field(r#"["score"]"#).as_deref(), Some("body"));
+    }
+
+    #[test]
+    fn a_bad_query_parameter_is_named() {
+        assert_eq!(query_field("Failed to deserialize query string: limit: invalid digit found in string"), Some("limit"));
+        assert_eq!(query_field("Failed to deserialize query string: invalid type"), None);
     }
 
     #[test]

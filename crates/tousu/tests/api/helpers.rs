@@ -146,3 +146,80 @@ pub async fn assert_problem(res: Response, status: StatusCode, code: &str, field
     }
     body
 }
+
+/// A valid 1×1 RGBA PNG (67 bytes): a real photo as far as content sniffing goes.
+pub const TINY_PNG: [u8; 67] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0a, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// SHA-256 of [`TINY_PNG`], computed outside tousu (`sha256sum`).
+pub const TINY_PNG_SHA256: &str = "ebf4f635a17d10d6eb46ba680b70142419aa3220f228001a036d311a22ee9d2a";
+
+impl TestApp {
+    /// Uploads `bytes` as evidence of complaint `id`, as an octet stream.
+    pub async fn upload(&self, token: &str, id: i64, name: &str, bytes: Vec<u8>) -> Response {
+        self.client
+            .post(self.url(&format!("/api/v1/complaints/{id}/files")))
+            .query(&[("name", name)])
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Walks complaint `id` forward with the demo accounts (front desk,
+    /// the engineering handler and head) until it reaches `target`, one of
+    /// `confirmed` … `closed` in lifecycle order, or `closed_invalid`.
+    /// Answers the complaint as the last action left it.
+    pub async fn walk_to(&self, id: i64, target: &str) -> Value {
+        let desk = self.token(Role::FrontDesk).await;
+        if target == "closed_invalid" {
+            return self.act(&desk, id, json!({"action": "invalidate", "explanation": "属于咨询，已当面解释"})).await;
+        }
+        let handler = self.token(Role::Handler).await;
+        let head = self.token(Role::DepartmentHead).await;
+        let steps = [
+            (&desk, json!({"action": "confirm"}), "confirmed"),
+            (&desk, json!({"action": "assess", "severity": "general", "category": "facilities"}), "assessed"),
+            (
+                &desk,
+                json!({"action": "investigate", "department": "engineering", "post": "水电维修岗",
+                       "person": "李强", "root_cause": "楼上卫生间防水层破损"}),
+                "investigating",
+            ),
+            (&desk, json!({"action": "dispatch"}), "dispatched"),
+            (&handler, json!({"action": "accept"}), "in_progress"),
+            (&handler, json!({"action": "resolve", "resolution": "已重做防水"}), "resolved"),
+            (&desk, json!({"action": "accept_result"}), "customer_accepted"),
+            (&head, json!({"action": "close"}), "closed"),
+        ];
+        let mut current = self.complaint(&desk, id).await;
+        if current["status"] == target {
+            return current;
+        }
+        let start = steps.iter().position(|(_, _, s)| current["status"] == *s).map_or(0, |i| i + 1);
+        for (token, body, status) in &steps[start..] {
+            current = self.act(token, id, body.clone()).await;
+            assert_eq!(current["status"], *status);
+            if *status == target {
+                return current;
+            }
+        }
+        panic!("cannot walk complaint {id} to {target}");
+    }
+}
+
+/// Every string inside a JSON value, depth first.
+pub fn strings(v: &Value) -> Vec<&str> {
+    match v {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}

@@ -5,5 +5,12 @@ mod helpers;
 
 mod auth;
 mod bad_input;
+mod cli;
+mod evidence;
 mod intake;
 mod lifecycle;
+mod lists;
+mod masking;
+mod openapi;
+mod refusals;
+mod tracking;

@@ -128,6 +128,7 @@ async fn reveal(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UploadQuery {
     /// The file's name, as shown in the history.
     name: Option<String>,

@@ -57,6 +57,29 @@ impl Modify for Security {
     }
 }
 
+/// Touches up the generated document: error responses are served as
+/// `application/problem+json`, and OpenAPI requires every response to have
+/// a description (the annotations give only a status and a body).
+fn touch_up(doc: &mut utoipa::openapi::OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let utoipa::openapi::RefOr::T(response) = response else { continue };
+                if response.description.is_empty() {
+                    let reason = status.parse::<u16>().ok().and_then(|s| StatusCode::from_u16(s).ok());
+                    response.description = reason.and_then(|s| s.canonical_reason()).unwrap_or("response").to_string();
+                }
+                if status.starts_with(['4', '5'])
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert("application/problem+json".to_string(), content);
+                }
+            }
+        }
+    }
+}
+
 /// Every route, with the OpenAPI document built from them.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -65,6 +88,8 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(track::router())
         .split_for_parts();
+    let mut doc = doc;
+    touch_up(&mut doc);
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
