@@ -19,18 +19,18 @@ pub enum OpenError {
     Folder { path: PathBuf, source: std::io::Error },
     #[error("cannot open the SQLite database: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("cannot open the database writer: {0}")]
+    Writer(#[source] rusqlite::Error),
     #[error("cannot apply migrations: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
 /// The pools of an open database.
 pub(crate) struct Pools {
-    /// One connection: every write.
+    /// One connection: writes other than complaints (organisation, credentials, files).
     pub writes: SqlitePool,
     /// Read-only connections for queries.
     pub readers: SqlitePool,
-    /// One connection for background checkpoints.
-    pub checkpoints: SqlitePool,
 }
 
 pub(crate) async fn open_pools(path: &Path) -> Result<Pools, OpenError> {
@@ -48,8 +48,6 @@ pub(crate) async fn open_pools(path: &Path) -> Result<Pools, OpenError> {
         .busy_timeout(BUSY_TIMEOUT)
         .statement_cache_capacity(256)
         .pragma("temp_store", "memory")
-        // Checkpoints run in the background (see `checkpoint`), not in the writer's commits.
-        .pragma("wal_autocheckpoint", "0")
         .pragma("journal_size_limit", "67108864");
     let writes = SqlitePoolOptions::new()
         .max_connections(1)
@@ -59,15 +57,10 @@ pub(crate) async fn open_pools(path: &Path) -> Result<Pools, OpenError> {
         .await
         .map_err(OpenError::Database)?;
     MIGRATOR.run(&writes).await.map_err(OpenError::Migrate)?;
-    let checkpoints = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await
-        .map_err(OpenError::Database)?;
     let readers = SqlitePoolOptions::new()
         .max_connections(READERS)
         .connect_with(options.read_only(true))
         .await
         .map_err(OpenError::Database)?;
-    Ok(Pools { writes, readers, checkpoints })
+    Ok(Pools { writes, readers })
 }

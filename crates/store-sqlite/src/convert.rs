@@ -15,7 +15,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T,
     serde_json::from_str(text).map_err(StoreError::other)
 }
 
-/// Maps a driver error: unique violations become `Conflict(Duplicate)`.
+/// Maps a sqlx error: unique violations become `Conflict(Duplicate)`.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {

@@ -2,19 +2,18 @@
 //!
 //! - WAL journal, `synchronous = FULL`, foreign keys on: a committed
 //!   complaint survives `kill -9` and a power cut the moment after.
-//! - One writer. Complaint writes go through a single task that commits them
-//!   in groups ([`writer`]): every request waits for its group's fsync, and
-//!   one fsync serves many requests. Other, rare writes (organisation,
-//!   credentials, files) share the writer's single connection.
+//! - One writer. Complaint writes go through a single thread that commits
+//!   them in groups ([`writer`]): every request waits for its group's fsync,
+//!   and one fsync serves many requests. Other, rare writes (organisation,
+//!   credentials, files) use one more connection and SQLite's own locking.
 //! - Readers use their own pool of read-only connections and never block
 //!   the writer (WAL).
 
-mod checkpoint;
 mod connect;
 mod convert;
 mod org;
 mod reads;
-mod rows;
+mod sql;
 mod writer;
 
 use async_trait::async_trait;
@@ -30,25 +29,21 @@ pub use connect::OpenError;
 pub struct SqliteStore {
     readers: SqlitePool,
     writes: SqlitePool,
-    checkpoints: SqlitePool,
     writer: mpsc::Sender<writer::WriteOp>,
-    _checkpoints_running: oneshot::Sender<()>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and applies
     /// pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
-        let connect::Pools { writes, readers, checkpoints } = connect::open_pools(path).await?;
-        let writer = writer::spawn(writes.clone()).await.map_err(OpenError::Database)?;
-        let running = checkpoint::spawn(checkpoints.clone());
-        Ok(SqliteStore { readers, writes, checkpoints, writer, _checkpoints_running: running })
+        let connect::Pools { writes, readers } = connect::open_pools(path).await?;
+        let writer = writer::spawn(path).map_err(OpenError::Writer)?;
+        Ok(SqliteStore { readers, writes, writer })
     }
 
     /// Closes the pools after the writer has drained (on shutdown).
     pub async fn close(&self) {
         self.readers.close().await;
-        self.checkpoints.close().await;
         self.writes.close().await;
     }
 
