@@ -93,6 +93,7 @@ pub struct Session {
 
 impl Services {
     /// Checks a username and password and opens a session.
+    #[tracing::instrument(level = "debug", skip_all, fields(username))]
     pub async fn login(&self, username: &str, password: &str) -> AppResult<Session> {
         let username = username.trim();
         if let Err(not_until) = self.auth.logins.check_key(&username.to_string()) {

@@ -51,6 +51,7 @@ pub struct ListRequest {
 
 impl Services {
     /// Step 1: records a complaint from any channel. On disk before it answers.
+    #[tracing::instrument(level = "debug", skip_all, fields(staff_id = who.staff_id, channel = %draft.channel))]
     pub async fn record_complaint(
         &self,
         who: &Principal,
@@ -145,6 +146,7 @@ impl Services {
     }
 
     /// Reads a complaint with its whole history.
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint_id = id))]
     pub async fn show_complaint(&self, who: &Principal, id: i64) -> AppResult<ComplaintView> {
         let c = self.store.find_complaint(who.company_id, id).await?;
         let events = self.store.list_events(id).await?;
@@ -152,6 +154,7 @@ impl Services {
     }
 
     /// Steps 2–7: performs an action if the state, the role and the fields allow.
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint_id = id, action = action.name()))]
     pub async fn transition(&self, who: &Principal, id: i64, action: Action) -> AppResult<ComplaintView> {
         let org = self.org(who.company_id).await?;
         let limits = &self.config.time_limits;
@@ -163,6 +166,7 @@ impl Services {
 
     /// Shows personal data in clear to a role that may see it, recording the
     /// reveal in the complaint's history first.
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint_id = id, staff_id = who.staff_id))]
     pub async fn reveal(&self, who: &Principal, id: i64, fields: &[PersonalField]) -> AppResult<RevealedView> {
         let c = self.apply_decision(who, id, |c, _| decide_reveal(c, &who.actor(), fields)).await?;
         let has = |f| fields.contains(&f);
@@ -198,6 +202,7 @@ impl Services {
     }
 
     /// Lists the caller's company's complaints, newest first.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_complaints(&self, who: &Principal, req: ListRequest) -> AppResult<ComplaintPage> {
         let (filter, page) = parse_list(req)?;
         let result = self.store.list_complaints(who.company_id, &filter, page).await?;

@@ -26,6 +26,7 @@ const ACCEPTED: &[&str] = &[
 
 impl Services {
     /// Stores an uploaded file and records it in the complaint's history.
+    #[tracing::instrument(level = "debug", skip_all, fields(complaint_id, size = bytes.len()))]
     pub async fn attach_evidence(&self, who: &Principal, complaint_id: i64, name: &str, bytes: Vec<u8>) -> AppResult<EvidenceFile> {
         if bytes.is_empty() {
             return Err(AppError::Unsupported { zh: "文件为空".into(), en: "the file is empty".into() });

@@ -43,6 +43,7 @@ fn limited(r: Result<(), governor::NotUntil<governor::clock::QuantaInstant>>) ->
 
 impl Services {
     /// The owner's view of their complaint.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn track(&self, client: Option<IpAddr>, tracking_no: &str, phone: &str) -> AppResult<OwnerTrackingView> {
         if let Some(ip) = client {
             limited(self.tracking.per_client.check_key(&ip))?;
