@@ -5,12 +5,39 @@ use crate::{AppError, AppResult, Principal, Services};
 use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use crate::calendar::CalendarDays;
+use std::sync::Arc;
 use tousu_domain::complaint::StaffRef;
-use tousu_domain::intake::IntakeDraft;
-use tousu_domain::lifecycle::{Decision, decide, decide_reveal};
+use tousu_domain::deadline::schedule::Clock;
+use tousu_domain::intake::{Intake, IntakeDraft, RepeatLink};
+use tousu_domain::lifecycle::{Context, Decision, Directory, decide, decide_reveal};
+use tousu_domain::{Actor, TimePolicy};
+use tousu_store::Days;
 use tousu_domain::masking::PersonalField;
 use tousu_domain::{Action, Category, Complaint, DomainError, Severity, Status, Timestamp};
 use tousu_store::{ComplaintFilter, IdempotencyKey, Inserted, NewComplaint, PageRequest, StoreError, ConflictKind};
+
+/// How many of a customer's recent complaints are compared for a repeat.
+const REPEAT_CANDIDATES: u32 = 20;
+
+/// What deciding needs for one complaint: the time, the policy of its
+/// company and project, the calendar and the organisation.
+pub struct Env {
+    pub now: Timestamp,
+    pub policy: TimePolicy,
+    pub days: Arc<CalendarDays>,
+    pub org: Arc<crate::org::OrgIndex>,
+}
+
+impl Env {
+    pub fn context(&self) -> Context<'_> {
+        Context { now: self.now, policy: &self.policy, days: self.days.as_ref(), dir: self.org.as_ref() as &dyn Directory }
+    }
+
+    pub fn clock(&self) -> Clock<'_> {
+        Clock { now: self.now, policy: &self.policy, days: self.days.as_ref() }
+    }
+}
 
 /// How many times a transition is retried when the complaint changed
 /// between reading and writing it.
@@ -93,6 +120,8 @@ impl Services {
                 })?,
         };
         let now = self.now();
+        let repeat = self.find_repeat(who.company_id, &intake, now).await?;
+        let policy = self.policy().resolve(&org.company.code, &project.code).clone();
         let inserted = self
             .store
             .insert_complaint(NewComplaint {
@@ -104,7 +133,9 @@ impl Services {
                 intake,
                 actor: who.actor(),
                 now,
-                limits: self.config.time_limits.clone(),
+                policy,
+                days: Days(self.working_days(&org.company.timezone)),
+                repeat,
                 idempotency,
             })
             .await?;
@@ -125,10 +156,13 @@ impl Services {
         let org = self.org(who.company_id).await?;
         let now = self.now();
         let day = local_date(now, &org.company.timezone);
+        let days = Days(self.working_days(&org.company.timezone));
+        let book = self.policy();
         let mut batch = Vec::with_capacity(drafts.len());
         for draft in drafts {
             let intake = draft.validate()?;
             let project = org.place(&intake.project_code, &intake.building, &intake.unit)?;
+            let policy = book.resolve(&org.company.code, &project.code).clone();
             batch.push(NewComplaint {
                 company_id: who.company_id,
                 tracking_prefix: org.company.tracking_prefix.clone(),
@@ -138,7 +172,9 @@ impl Services {
                 intake,
                 actor: who.actor(),
                 now,
-                limits: self.config.time_limits.clone(),
+                policy,
+                days: days.clone(),
+                repeat: None,
                 idempotency: None,
             });
         }
@@ -153,22 +189,34 @@ impl Services {
         Ok(ComplaintView::of(&c, Some(&who.actor())).with_history(&events))
     }
 
+    /// A complaint's deadlines and the event stream of each.
+    pub async fn show_deadlines(&self, who: &Principal, id: i64) -> AppResult<crate::views::DeadlinesView> {
+        let c = self.store.find_complaint(who.company_id, id).await?;
+        let events = self.store.list_events(id).await?;
+        Ok(crate::views::DeadlinesView {
+            complaint_id: c.id,
+            escalation_level: c.escalation_level,
+            deadlines: c.deadlines.clone(),
+            events: tousu_domain::deadline::stream::stream(&events),
+        })
+    }
+
     /// Steps 2–7: performs an action if the state, the role and the fields allow.
     #[tracing::instrument(level = "debug", skip_all, fields(complaint_id = id, action = action.name()))]
     pub async fn transition(&self, who: &Principal, id: i64, action: Action) -> AppResult<ComplaintView> {
-        let org = self.org(who.company_id).await?;
-        let limits = &self.config.time_limits;
+        let actor = who.actor();
         let c = self
-            .apply_decision(who, id, |c, now| decide(c, &who.actor(), &action, now, limits, org.as_ref()))
+            .apply_decision(who.company_id, id, &actor, |c, env| decide(c, &actor, &action, &env.context()))
             .await?;
-        Ok(ComplaintView::of(&c, Some(&who.actor())))
+        Ok(ComplaintView::of(&c, Some(&actor)))
     }
 
     /// Shows personal data in clear to a role that may see it, recording the
     /// reveal in the complaint's history first.
     #[tracing::instrument(level = "debug", skip_all, fields(complaint_id = id, staff_id = who.staff_id))]
     pub async fn reveal(&self, who: &Principal, id: i64, fields: &[PersonalField]) -> AppResult<RevealedView> {
-        let c = self.apply_decision(who, id, |c, _| decide_reveal(c, &who.actor(), fields)).await?;
+        let actor = who.actor();
+        let c = self.apply_decision(who.company_id, id, &actor, |c, _| decide_reveal(c, &actor, fields)).await?;
         let has = |f| fields.contains(&f);
         Ok(RevealedView {
             complaint_id: c.id,
@@ -183,22 +231,71 @@ impl Services {
     /// Reads, decides and appends, retrying when someone else appended first.
     pub(crate) async fn apply_decision(
         &self,
-        who: &Principal,
+        company_id: i64,
         id: i64,
-        decide: impl Fn(&Complaint, Timestamp) -> Result<Decision, DomainError>,
+        actor: &Actor,
+        decide: impl Fn(&Complaint, &Env) -> Result<Decision, DomainError>,
     ) -> AppResult<Complaint> {
+        let now = self.now();
+        self.apply_if(company_id, id, actor, now, |c, env| decide(c, env).map(Some))
+            .await?
+            .ok_or_else(|| AppError::Internal("a decision vanished".into()))
+    }
+
+    /// Like [`Services::apply_decision`] at a chosen time, for decisions that
+    /// may find nothing to record (`Ok(None)`: nothing is written).
+    pub(crate) async fn apply_if(
+        &self,
+        company_id: i64,
+        id: i64,
+        actor: &Actor,
+        now: Timestamp,
+        decide: impl Fn(&Complaint, &Env) -> Result<Option<Decision>, DomainError>,
+    ) -> AppResult<Option<Complaint>> {
+        let org = self.org(company_id).await?;
+        let book = self.policy();
+        let days = self.working_days(&org.company.timezone);
         for _ in 0..MAX_ATTEMPTS {
-            let mut c = self.store.find_complaint(who.company_id, id).await?;
-            let now = self.now().max(c.updated_at);
-            let event = decide(&c, now)?.into_event(&c, who.actor(), now);
+            let mut c = self.store.find_complaint(company_id, id).await?;
+            let env = Env {
+                now: now.max(c.updated_at),
+                policy: book.resolve(&org.company.code, &c.project.code).clone(),
+                days: days.clone(),
+                org: org.clone(),
+            };
+            let Some(decision) = decide(&c, &env)? else { return Ok(None) };
+            let event = decision.into_event(&c, actor.clone(), env.now);
             c.apply(&event);
             match self.store.append_event(&event, &c).await {
-                Ok(()) => return Ok(c),
+                Ok(()) => return Ok(Some(c)),
                 Err(StoreError::Conflict(ConflictKind::Version)) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
         Err(AppError::Busy)
+    }
+
+    /// The earlier complaint a new one repeats: the same customer and unit,
+    /// a similar text, within the repeat window.
+    async fn find_repeat(&self, company_id: i64, intake: &Intake, now: Timestamp) -> AppResult<Option<RepeatLink>> {
+        let since = now - chrono::Duration::days(self.config.repeat_window_days);
+        let earlier = self
+            .store
+            .list_complaints_by_customer(company_id, intake.customer.phone.as_str(), since, REPEAT_CANDIDATES)
+            .await?;
+        Ok(earlier
+            .into_iter()
+            .find(|c| {
+                c.project.code == intake.project_code
+                    && c.building == intake.building
+                    && c.unit == intake.unit
+                    && tousu_domain::repeat::similarity(&c.description, &intake.description) >= tousu_domain::repeat::SAME_ISSUE
+            })
+            .map(|c| RepeatLink {
+                of: c.id,
+                tracking_no: c.tracking_no.clone(),
+                count: c.repeat.as_ref().map_or(0, |r| r.count) + 1,
+            }))
     }
 
     /// Lists the caller's company's complaints, newest first.

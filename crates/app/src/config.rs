@@ -2,13 +2,16 @@
 //! environment on top of these).
 
 use serde::{Deserialize, Serialize};
-use tousu_domain::TimeLimits;
+use tousu_domain::deadline::EscalationLevel;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AppConfig {
-    /// The company's time limits (DOMAIN.md defaults).
-    pub time_limits: TimeLimits,
+    /// A new complaint from the same customer and unit about a similar
+    /// issue within this many days is a repeat (重复投诉).
+    pub repeat_window_days: i64,
+    /// Notification delivery: SMTP and the routes from notices to channels.
+    pub notify: NotifyConfig,
     /// How long a staff session lasts without logging in again.
     pub session_hours: i64,
     /// Set the `Secure` flag on cookies (behind HTTPS).
@@ -27,7 +30,8 @@ pub struct AppConfig {
 impl Default for AppConfig {
     fn default() -> Self {
         AppConfig {
-            time_limits: TimeLimits::default(),
+            repeat_window_days: 90,
+            notify: NotifyConfig::default(),
             session_hours: 12,
             secure_cookies: false,
             track_per_minute: 30,
@@ -37,4 +41,37 @@ impl Default for AppConfig {
             max_file_bytes: 10 * 1024 * 1024,
         }
     }
+}
+
+/// Where notices go. A notice is sent on every route that matches it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotifyConfig {
+    pub smtp: Option<tousu_notify::SmtpConfig>,
+    pub routes: Vec<Route>,
+    /// Attempts before a delivery is marked failed (an admin may retry it).
+    pub max_attempts: u32,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig { smtp: None, routes: Vec::new(), max_attempts: 8 }
+    }
+}
+
+/// One route: which notices (by company, level, department, kind) go to
+/// which channel. Empty filters match everything.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Route {
+    /// Shown to administrators with each delivery.
+    pub name: String,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub level: Option<EscalationLevel>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    pub channel: tousu_notify::Channel,
 }

@@ -63,8 +63,8 @@ impl Services {
             })
             .await?;
         let file = EvidenceFile { id, name, content_type: content_type.to_string(), size, sha256 };
-        let f = file.clone();
-        self.apply_decision(who, complaint_id, move |c, _| decide_attach_evidence(c, &who.actor(), f.clone()))
+        let actor = who.actor();
+        self.apply_decision(who.company_id, complaint_id, &actor, |c, _| decide_attach_evidence(c, &actor, file.clone()))
             .await?;
         Ok(file)
     }

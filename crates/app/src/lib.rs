@@ -3,13 +3,18 @@
 //! decides with the domain, and records through the storage trait. Nothing
 //! here knows HTTP or SQL.
 
+pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod complaints;
 pub mod config;
 pub mod error;
 pub mod evidence;
+pub mod escalation;
 pub mod org;
+pub mod outbox;
+pub mod policy;
 pub mod principal;
 pub mod seed;
 pub mod tracking;
@@ -20,7 +25,7 @@ pub use config::AppConfig;
 pub use error::AppError;
 pub use principal::Principal;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use tousu_store::Store;
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -34,6 +39,10 @@ pub struct Services {
     pub(crate) org: Arc<org::OrgCache>,
     pub(crate) auth: Arc<auth::AuthState>,
     pub(crate) tracking: Arc<tracking::TrackingLimits>,
+    pub(crate) calendar: Arc<calendar::CalendarState>,
+    pub(crate) policy: Arc<RwLock<Arc<policy::PolicyBook>>>,
+    /// Where the policy book is kept (edits through the admin API are saved there).
+    pub(crate) policy_file: Option<std::path::PathBuf>,
 }
 
 impl Services {
@@ -43,6 +52,11 @@ impl Services {
             org: Arc::new(org::OrgCache::default()),
             auth: Arc::new(auth::AuthState::new(&config)),
             tracking: Arc::new(tracking::TrackingLimits::new(&config)),
+            calendar: Arc::new(calendar::CalendarState::default()),
+            policy: Arc::new(RwLock::new(Arc::new(
+                policy::PolicyBook::parse(policy::DEFAULT_TEXT).unwrap_or_default(),
+            ))),
+            policy_file: None,
             store,
             clock,
             config,
@@ -59,5 +73,18 @@ impl Services {
 
     pub fn now(&self) -> tousu_domain::Timestamp {
         self.clock.now()
+    }
+
+    /// The time-limit policies in force.
+    pub fn policy(&self) -> Arc<policy::PolicyBook> {
+        self.policy.read().map(|p| p.clone()).unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// Puts a new policy book in force (at start, and after an admin edit).
+    pub fn set_policy(&self, book: policy::PolicyBook) {
+        match self.policy.write() {
+            Ok(mut p) => *p = Arc::new(book),
+            Err(e) => *e.into_inner() = Arc::new(book),
+        }
     }
 }

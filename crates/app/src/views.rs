@@ -5,7 +5,9 @@
 use serde::Serialize;
 use serde_json::Value;
 use tousu_domain::classification::{Category, Channel, Remedy, Severity};
-use tousu_domain::complaint::{DepartmentRef, StaffRef};
+use tousu_domain::complaint::{DepartmentRef, PendingExtension, StaffRef};
+use tousu_domain::deadline::stream::DeadlineEvent;
+use tousu_domain::intake::RepeatLink;
 use tousu_domain::deadline::EscalationLevel;
 use tousu_domain::event::{EvidenceFile, Investigation};
 use tousu_domain::masking::{mask_digits_in_text, mask_name, mask_unit};
@@ -71,6 +73,26 @@ pub struct ComplaintView {
     pub rehandle_count: u32,
     pub evidence: Vec<EvidenceFile>,
     pub escalation_level: EscalationLevel,
+    /// The escalation level in Chinese (客服中心, 部门负责人 …).
+    pub escalation_label: &'static str,
+    /// The emergency path runs (act within minutes).
+    pub emergency: bool,
+    /// The service type, for the company's tiered commitments.
+    pub service: Option<String>,
+    /// The earlier complaint this one repeats (重复投诉).
+    pub repeat: Option<RepeatLink>,
+    /// Other departments the matter needs.
+    pub cooperating: Vec<DepartmentRef>,
+    /// 催办: times the department was urged.
+    pub urge_count: u32,
+    /// 退单: times a department returned it.
+    pub returned_count: u32,
+    /// A request for more time waiting for approval.
+    pub pending_extension: Option<PendingExtension>,
+    /// Set while waiting on the customer (the clocks that may pause are paused).
+    pub paused_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The time the owner was promised, while open.
+    pub committed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Every deadline: open ones with their due time, met ones with when.
     pub deadlines: Vec<Deadline>,
     pub received_at: chrono::DateTime<chrono::Utc>,
@@ -167,6 +189,16 @@ impl ComplaintView {
             rehandle_count: c.rehandle_count,
             evidence: c.evidence.clone(),
             escalation_level: c.escalation_level,
+            escalation_label: c.escalation_level.label_zh(),
+            emergency: c.emergency,
+            service: c.service.clone(),
+            repeat: c.repeat.clone(),
+            cooperating: c.cooperating.clone(),
+            urge_count: c.urge_count,
+            returned_count: c.returned_count,
+            pending_extension: c.pending_extension.clone(),
+            paused_at: c.paused_at,
+            committed_at: tousu_domain::owner_view::committed_time(c),
             deadlines: c.deadlines.clone(),
             received_at: c.received_at,
             updated_at: c.updated_at,
@@ -253,4 +285,16 @@ pub struct OwnerTrackingView {
     pub department: Option<String>,
     pub resolution: Option<String>,
     pub history: Vec<tousu_domain::owner_view::OwnerEvent>,
+}
+
+/// A complaint's deadlines and the life of each (`GET …/deadlines`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeadlinesView {
+    pub complaint_id: i64,
+    pub escalation_level: EscalationLevel,
+    /// Every deadline as it stands.
+    pub deadlines: Vec<Deadline>,
+    /// Applied, at risk, met, breached, extended, paused … in history order.
+    pub events: Vec<DeadlineEvent>,
 }

@@ -3,6 +3,7 @@
 
 
 use crate::classification::{CallbackMethod, Category, Severity};
+use crate::event::ReportKind;
 use serde::{Deserialize, Serialize};
 
 /// One lifecycle action with its fields. Unknown fields are refused so a
@@ -46,6 +47,10 @@ pub enum Action {
         department: Option<String>,
         #[serde(default)]
         handler: Option<String>,
+        /// Codes of other departments the matter needs: the answer limit
+        /// becomes the several-departments one (7 working days by default).
+        #[serde(default)]
+        cooperating: Vec<String>,
         #[serde(default)]
         note: Option<String>,
     },
@@ -56,8 +61,13 @@ pub enum Action {
     },
     /// 5 延期说明: the department cannot finish on time: reason and new time.
     ReportDelay { reason: String, new_time: chrono::DateTime<chrono::Utc> },
-    /// 5 办结: the department reports it fixed.
-    Resolve { resolution: String },
+    /// 5 办结: the department reports it fixed; `finished_at`, when the work
+    /// was finished earlier, starts the 2 h completion-report limit.
+    Resolve {
+        resolution: String,
+        #[serde(default)]
+        finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// 6: the customer accepts the result.
     AcceptResult {
         #[serde(default)]
@@ -80,6 +90,34 @@ pub enum Action {
         #[serde(default)]
         method: Option<CallbackMethod>,
     },
+    /// 延期申请: the department asks for more time to answer (reason, new time).
+    RequestExtension { reason: String, new_time: chrono::DateTime<chrono::Utc> },
+    /// 延期审批: the department head (or the level the policy names) approves or refuses.
+    DecideExtension {
+        approve: bool,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// 退单: the department returns a complaint dispatched to it by mistake;
+    /// the service centre dispatches it again. The answer clock runs on.
+    Return { reason: String },
+    /// 催办: the service centre or a leader urges the department.
+    Urge {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Waiting on the customer: pauses the clocks that may pause.
+    Pause { reason: String },
+    Resume {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// Records a report that closes an obligation: `first_responder_update`,
+    /// `written_report`, `verification`.
+    RecordReport { report: ReportKind, text: String },
+    /// Raises the complaint one level up the chain (客服中心 → 部门负责人 →
+    /// 公司主管领导 → 董事领导) when it cannot be solved at this level.
+    Escalate { reason: String },
 }
 
 impl Action {
@@ -98,12 +136,21 @@ impl Action {
             Action::RejectResult { .. } => "reject_result",
             Action::Close { .. } => "close",
             Action::Callback { .. } => "callback",
+            Action::RequestExtension { .. } => "request_extension",
+            Action::DecideExtension { .. } => "decide_extension",
+            Action::Return { .. } => "return",
+            Action::Urge { .. } => "urge",
+            Action::Pause { .. } => "pause",
+            Action::Resume { .. } => "resume",
+            Action::RecordReport { .. } => "record_report",
+            Action::Escalate { .. } => "escalate",
         }
     }
 }
 
-/// All action names, in lifecycle order.
-pub const ACTION_NAMES: [&str; 12] = [
+/// All action names: the lifecycle in order, then the moves between the
+/// service centre and the departments.
+pub const ACTION_NAMES: [&str; 20] = [
     "confirm",
     "invalidate",
     "assess",
@@ -116,6 +163,14 @@ pub const ACTION_NAMES: [&str; 12] = [
     "reject_result",
     "close",
     "callback",
+    "request_extension",
+    "decide_extension",
+    "return",
+    "urge",
+    "pause",
+    "resume",
+    "record_report",
+    "escalate",
 ];
 
 /// The Chinese name of an action (or of another recorded operation).
@@ -133,6 +188,14 @@ pub fn action_label_zh(name: &str) -> &'static str {
         "reject_result" => "业主不认可结果",
         "close" => "审批关闭",
         "callback" => "回访",
+        "request_extension" => "申请延期",
+        "decide_extension" => "审批延期",
+        "return" => "退单",
+        "urge" => "催办",
+        "pause" => "暂停计时",
+        "resume" => "恢复计时",
+        "record_report" => "提交报告",
+        "escalate" => "升级",
         "attach_evidence" => "上传证据",
         "reveal" => "查看个人信息",
         _ => "操作",

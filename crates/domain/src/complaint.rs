@@ -1,9 +1,9 @@
 //! The current state of a complaint: a fold of its events.
 
 use crate::classification::{Category, Channel, Remedy, Severity};
-use crate::deadline::{Deadline, EscalationLevel, apply_changes};
+use crate::deadline::{Deadline, DeadlineRule, EscalationLevel, apply_changes};
 use crate::event::{EvidenceFile, Event, EventKind, Investigation};
-use crate::intake::Customer;
+use crate::intake::{Customer, RepeatLink};
 use crate::satisfaction::Satisfaction;
 use crate::status::Status;
 use crate::tracking::TrackingNo;
@@ -97,10 +97,47 @@ pub struct Complaint {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<Deadline>,
     pub escalation_level: EscalationLevel,
+    /// Staff must act within minutes: the emergency path runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub emergency: bool,
+    /// The service type, for the company's tiered commitments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The earlier complaint this one repeats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RepeatLink>,
+    /// Several departments are needed (the answer limit is the longer one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_department: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cooperating: Vec<DepartmentRef>,
+    /// 催办: how many times the department was urged.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub urge_count: u32,
+    /// 退单: how many times a department returned it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub returned_count: u32,
+    /// A department's request for more time, waiting for approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_extension: Option<PendingExtension>,
+    /// Set while waiting on the customer (pausable clocks are paused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<Timestamp>,
     pub received_at: Timestamp,
     pub updated_at: Timestamp,
     /// The number of events applied: the `seq` of the last one.
     pub version: u32,
+}
+
+/// A request for more time (延期申请) waiting for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingExtension {
+    pub reason: String,
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<StaffRef>,
 }
 
 impl Complaint {
@@ -125,7 +162,7 @@ impl Complaint {
             remedies: r.remedies.clone(),
             first_responder: r.first_responder.clone(),
             category: r.category,
-            severity: None,
+            severity: r.severity(),
             invalid_explanation: None,
             investigation: None,
             department: None,
@@ -141,7 +178,16 @@ impl Complaint {
             rehandle_count: 0,
             evidence: Vec::new(),
             deadlines,
-            escalation_level: EscalationLevel::ServiceCentre,
+            escalation_level: r.level(),
+            emergency: r.emergency,
+            service: r.service.clone(),
+            repeat: r.repeat.clone(),
+            multi_department: false,
+            cooperating: Vec::new(),
+            urge_count: 0,
+            returned_count: 0,
+            pending_extension: None,
+            paused_at: None,
             received_at: event.at,
             updated_at: event.at,
             version: event.seq,
@@ -169,22 +215,29 @@ impl Complaint {
                 self.invalid_explanation = Some(explanation.clone());
                 self.category.get_or_insert(Category::Consultation);
                 self.closed_at = Some(event.at);
+                self.paused_at = None;
             }
             K::Assessed { severity, category, .. } => {
                 self.status = Status::Assessed;
-                self.severity = Some(*severity);
+                // A repeat's severity is a floor: assessment can raise it, not lower it.
+                self.severity = Some(self.severity.map_or(*severity, |s| s.max(*severity)));
                 if category.is_some() {
                     self.category = *category;
                 }
+                self.escalation_level = self.escalation_level.max(severity_level(*severity));
             }
             K::Investigated(inv) => {
                 self.status = Status::Investigating;
                 self.investigation = Some(inv.clone());
             }
-            K::Dispatched { department, handler, .. } => {
+            K::Dispatched { department, handler, cooperating, .. } => {
                 self.status = Status::Dispatched;
                 self.department = Some(department.clone());
                 self.handler = handler.clone();
+                if !cooperating.is_empty() {
+                    self.cooperating = cooperating.clone();
+                    self.multi_department = true;
+                }
             }
             K::Accepted { .. } => {
                 self.status = Status::InProgress;
@@ -196,13 +249,16 @@ impl Complaint {
                 self.promised_at = Some(*new_time);
                 self.delay_reason = Some(reason.clone());
             }
-            K::Resolved { resolution } => {
+            K::Resolved { resolution, .. } => {
                 self.status = Status::Resolved;
                 self.resolution = Some(resolution.clone());
                 self.resolved_at = Some(event.at);
                 // The promise made with a delay is kept (or superseded) once resolved;
                 // a reopened complaint is owed the new answer deadline instead.
                 self.promised_at = None;
+                // The answer is given: a request for more time to give it is moot
+                // (approving it later would move the next answer deadline).
+                self.pending_extension = None;
             }
             K::ResultAccepted { .. } => self.status = Status::CustomerAccepted,
             K::ResultRejected { .. } => {
@@ -213,6 +269,8 @@ impl Complaint {
                 self.status = Status::Closed;
                 self.closed_at = Some(event.at);
                 self.awaiting_callback = true;
+                // Nothing waits on the customer once closed (there is nothing left to resume).
+                self.paused_at = None;
             }
             K::CallbackRecorded(s) => {
                 self.callbacks.push(s.clone());
@@ -225,11 +283,46 @@ impl Complaint {
                 }
             }
             K::EvidenceAttached(file) => self.evidence.push(file.clone()),
-            K::PersonalDataRevealed { .. } => {}
+            K::PersonalDataRevealed { .. } | K::DeadlineAtRisk { .. } | K::ReportRecorded { .. } => {}
+            K::DeadlineBreached { to, .. } => {
+                if let Some(to) = to {
+                    self.escalation_level = self.escalation_level.max(*to);
+                }
+            }
+            K::Escalated { to, .. } => self.escalation_level = self.escalation_level.max(*to),
+            K::ExtensionRequested { reason, due_at } => {
+                self.pending_extension = Some(PendingExtension {
+                    reason: reason.clone(),
+                    due_at: *due_at,
+                    requested_at: event.at,
+                    requested_by: event.actor.staff_id().map(|id| StaffRef { id, name: actor_name(event) }),
+                });
+            }
+            K::ExtensionDecided { approved, due_at, .. } => {
+                self.pending_extension = None;
+                if *approved {
+                    self.promised_at = Some(*due_at);
+                }
+            }
+            K::Returned { .. } => {
+                self.status = Status::Investigating;
+                self.department = None;
+                self.handler = None;
+                self.pending_extension = None;
+                self.returned_count += 1;
+            }
+            K::Urged { .. } => self.urge_count += 1,
+            K::Paused { .. } => self.paused_at = Some(event.at),
+            K::Resumed { .. } => self.paused_at = None,
         }
         apply_changes(&mut self.deadlines, &event.deadlines, event.at);
         self.updated_at = event.at;
         self.version = event.seq;
+    }
+
+    /// The open deadline of a rule, if any.
+    pub fn open_deadline(&self, rule: DeadlineRule) -> Option<&Deadline> {
+        self.open_deadlines().find(|d| d.rule == rule)
     }
 
     /// The deadlines still owed.
@@ -240,6 +333,15 @@ impl Complaint {
     /// The latest satisfaction index, if a callback was made.
     pub fn satisfaction(&self) -> Option<&Satisfaction> {
         self.callbacks.last()
+    }
+}
+
+/// Major and crisis matters start higher up the chain (003: 重大投诉处理程序, 危机事件处理流程).
+pub(crate) fn severity_level(s: Severity) -> EscalationLevel {
+    match s {
+        Severity::General => EscalationLevel::ServiceCentre,
+        Severity::Major => EscalationLevel::DepartmentHead,
+        Severity::Crisis => EscalationLevel::CompanyLeader,
     }
 }
 

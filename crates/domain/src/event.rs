@@ -3,7 +3,7 @@
 
 use crate::classification::{Category, Severity};
 use crate::complaint::{DepartmentRef, StaffRef};
-use crate::deadline::DeadlineChanges;
+use crate::deadline::{DeadlineChanges, DeadlineRule, EscalationLevel};
 use crate::intake::Received;
 use crate::masking::PersonalField;
 use crate::satisfaction::Satisfaction;
@@ -46,6 +46,10 @@ pub enum EventKind {
         department: DepartmentRef,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         handler: Option<StaffRef>,
+        /// Other departments the matter needs (the answer limit becomes the
+        /// several-departments one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cooperating: Vec<DepartmentRef>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -59,6 +63,9 @@ pub enum EventKind {
     },
     Resolved {
         resolution: String,
+        /// When the work itself was finished (the completion report is due 2 h after).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        finished_at: Option<Timestamp>,
     },
     ResultAccepted {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +84,92 @@ pub enum EventKind {
     PersonalDataRevealed {
         fields: Vec<PersonalField>,
     },
+    /// Deadlines passed their at-risk moment (a warning before the breach).
+    DeadlineAtRisk {
+        rules: Vec<DeadlineRule>,
+    },
+    /// Deadlines passed their due time; the complaint rose from `from` to `to`
+    /// (absent when it was already at the top).
+    DeadlineBreached {
+        rules: Vec<DeadlineRule>,
+        from: EscalationLevel,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<EscalationLevel>,
+    },
+    /// Raised up the chain by someone who cannot solve it at their level.
+    Escalated {
+        from: EscalationLevel,
+        to: EscalationLevel,
+        reason: String,
+    },
+    /// 延期申请: the department asks for more time.
+    ExtensionRequested {
+        reason: String,
+        due_at: Timestamp,
+    },
+    /// 延期审批: approved (the answer deadline and the owner's committed time move) or refused.
+    ExtensionDecided {
+        approved: bool,
+        due_at: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// 退单: the department returns a complaint dispatched to it by mistake.
+    Returned {
+        department: DepartmentRef,
+        reason: String,
+    },
+    /// 催办: the service centre or a leader urges the department.
+    Urged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Waiting on the customer: clocks that may pause are paused.
+    Paused {
+        reason: String,
+    },
+    Resumed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// An obligation that is not a state change was met: the first
+    /// responder told, a written report filed, an emergency verified.
+    ReportRecorded {
+        report: ReportKind,
+        text: String,
+    },
+}
+
+/// The reports that close obligations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// 告知首问: the first responder was told the outcome.
+    FirstResponderUpdate,
+    /// 书面报告 to the company's leaders (24 h) or the board (48 h).
+    WrittenReport,
+    /// 核实: the emergency's handling was verified.
+    Verification,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 3] =
+        [ReportKind::FirstResponderUpdate, ReportKind::WrittenReport, ReportKind::Verification];
+
+    /// Whether `c` owes a report of this kind now.
+    pub fn owed_by(self, c: &crate::Complaint) -> bool {
+        self.meets().iter().any(|r| c.open_deadline(*r).is_some())
+    }
+
+    /// The deadline rules a report of this kind meets.
+    pub fn meets(self) -> &'static [DeadlineRule] {
+        match self {
+            ReportKind::FirstResponderUpdate => &[DeadlineRule::FirstResponderUpdate],
+            ReportKind::WrittenReport => &[DeadlineRule::WrittenReportLeader, DeadlineRule::WrittenReportBoard],
+            ReportKind::Verification => &[DeadlineRule::Verification],
+        }
+    }
 }
 
 /// Step 4's findings: who is responsible and why it happened.
@@ -129,6 +222,16 @@ impl EventKind {
             EventKind::CallbackRecorded(_) => "callback_recorded",
             EventKind::EvidenceAttached(_) => "evidence_attached",
             EventKind::PersonalDataRevealed { .. } => "personal_data_revealed",
+            EventKind::DeadlineAtRisk { .. } => "deadline_at_risk",
+            EventKind::DeadlineBreached { .. } => "deadline_breached",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::ExtensionRequested { .. } => "extension_requested",
+            EventKind::ExtensionDecided { .. } => "extension_decided",
+            EventKind::Returned { .. } => "returned",
+            EventKind::Urged { .. } => "urged",
+            EventKind::Paused { .. } => "paused",
+            EventKind::Resumed { .. } => "resumed",
+            EventKind::ReportRecorded { .. } => "report_recorded",
         }
     }
 }

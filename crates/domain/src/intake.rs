@@ -2,9 +2,10 @@
 //! sends; [`IntakeDraft::validate`] turns it into an [`Intake`] or names the
 //! first bad field; [`receive`] makes the complaint and its first event.
 
-use crate::classification::{Category, Channel, Remedy};
+use crate::classification::{Category, Channel, Remedy, Severity};
 use crate::complaint::{Complaint, ProjectRef, StaffRef};
-use crate::deadline::{DeadlineChanges, TimeLimits};
+use crate::deadline::schedule::{Clock, at_escalation, at_receipt};
+use crate::deadline::{DeadlineChanges, EscalationLevel, TimePolicy, WorkingDays};
 use crate::error::DomainError;
 use crate::event::{Event, EventKind};
 use crate::phone::PhoneNumber;
@@ -59,6 +60,13 @@ pub struct IntakeDraft {
     /// Category when the channel already knows it.
     #[serde(default)]
     pub category: Option<Category>,
+    /// Staff must act within minutes (a trapped person, flooding, fire, gas):
+    /// the emergency path of DOMAIN.md runs from receipt.
+    #[serde(default)]
+    pub emergency: bool,
+    /// The service type, for the company's tiered commitments (`lift`, `water_leak` …).
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// A validated intake: every text bounded, the phone parsed. Organisation
@@ -77,6 +85,8 @@ pub struct Intake {
     pub remedies: Vec<Remedy>,
     pub first_responder: Option<String>,
     pub category: Option<Category>,
+    pub emergency: bool,
+    pub service: Option<String>,
 }
 
 impl IntakeDraft {
@@ -97,8 +107,36 @@ impl IntakeDraft {
             remedy_sought: optional_text("remedy_sought", self.remedy_sought.as_deref(), 2_000)?,
             remedies,
             first_responder: optional_text("first_responder", self.first_responder.as_deref(), MAX_NAME_CHARS)?,
+            // An emergency category is an emergency: when in doubt, the fast path.
+            emergency: self.emergency || self.category == Some(Category::Emergency),
             category: self.category,
+            service: optional_text("service", self.service.as_deref(), MAX_NAME_CHARS)?,
         })
+    }
+}
+
+/// An earlier complaint of the same customer, unit and issue: this one is
+/// a repeat (重复投诉), and each repeat is worse than the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepeatLink {
+    /// The complaint this one repeats.
+    pub of: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub tracking_no: TrackingNo,
+    /// 1 for the first repeat, 2 for the second …
+    pub count: u32,
+}
+
+impl RepeatLink {
+    /// The severity a repeat starts at: major, then crisis.
+    pub fn severity(&self) -> Severity {
+        if self.count >= 2 { Severity::Crisis } else { Severity::Major }
+    }
+
+    /// The escalation level a repeat starts at: one level higher per repeat.
+    pub fn level(&self) -> EscalationLevel {
+        (0..self.count.min(3)).fold(EscalationLevel::ServiceCentre, |l, _| l.next())
     }
 }
 
@@ -111,9 +149,10 @@ pub struct Reception {
     pub project: ProjectRef,
     pub first_responder: Option<StaffRef>,
     pub intake: Intake,
+    pub repeat: Option<RepeatLink>,
     pub actor: Actor,
     pub now: Timestamp,
-    pub limits: TimeLimits,
+    pub policy: TimePolicy,
 }
 
 /// The Received event's payload: the intake as resolved at receipt.
@@ -137,13 +176,33 @@ pub struct Received {
     pub first_responder: Option<StaffRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub emergency: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<RepeatLink>,
+}
+
+impl Received {
+    /// The severity a complaint starts with (a repeat is at least major).
+    pub fn severity(&self) -> Option<Severity> {
+        self.repeat.as_ref().map(RepeatLink::severity)
+    }
+
+    /// The escalation level a complaint starts at.
+    pub fn level(&self) -> EscalationLevel {
+        self.repeat.as_ref().map(RepeatLink::level).unwrap_or_default()
+    }
 }
 
 /// Step 1: the complaint and its first event. The deadlines that start at
-/// receipt (dispatch, answer) open here.
-pub fn receive(r: Reception) -> (Complaint, Event) {
-    let emergency = r.intake.category == Some(Category::Emergency);
-    let deadlines = DeadlineChanges::opened(r.limits.at_receipt(r.now, emergency));
+/// receipt (dispatch or the emergency notice, and the answer) open here.
+pub fn receive(r: Reception, days: &dyn WorkingDays) -> (Complaint, Event) {
+    let level = r.repeat.as_ref().map(RepeatLink::level).unwrap_or_default();
+    let clock = Clock { now: r.now, policy: &r.policy, days };
+    let deadlines =
+        DeadlineChanges::opened(at_receipt(&clock, r.intake.emergency, r.intake.service.as_deref(), level));
     let i = r.intake;
     let event = Event {
         seq: 1,
@@ -163,10 +222,23 @@ pub fn receive(r: Reception) -> (Complaint, Event) {
             remedies: i.remedies,
             first_responder: r.first_responder,
             category: i.category,
+            emergency: i.emergency,
+            service: i.service,
+            repeat: r.repeat,
         })),
         deadlines,
     };
-    let complaint = Complaint::from_first_event(r.id, &event)
+    let mut event = event;
+    let mut complaint = Complaint::from_first_event(r.id, &event)
         .expect("a Received event always starts a complaint");
+    // A repeat that starts at the company's leaders (or the board) owes
+    // what an escalation there owes: the written report, and for an
+    // emergency the leader's minutes to solve it — as a crisis assessment would.
+    if level >= EscalationLevel::CompanyLeader {
+        let more = at_escalation(&clock, &complaint, level).relevant_to(&complaint.deadlines);
+        event.deadlines = event.deadlines.and(more);
+        complaint = Complaint::from_first_event(r.id, &event)
+            .expect("a Received event always starts a complaint");
+    }
     (complaint, event)
 }

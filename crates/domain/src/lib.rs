@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod actor;
+pub mod calendar;
 pub mod classification;
 pub mod complaint;
 pub mod deadline;
@@ -17,8 +18,10 @@ pub mod event;
 pub mod intake;
 pub mod lifecycle;
 pub mod masking;
+pub mod notices;
 pub mod owner_view;
 pub mod phone;
+pub mod repeat;
 pub mod role;
 pub mod satisfaction;
 pub mod status;
@@ -29,7 +32,7 @@ pub use action::Action;
 pub use actor::Actor;
 pub use classification::{Category, Channel, Severity};
 pub use complaint::Complaint;
-pub use deadline::{Deadline, DeadlineRule, DeadlineState, TimeLimits};
+pub use deadline::{Deadline, DeadlineRule, DeadlineState, EscalationLevel, Span, TimePolicy, WorkingDays};
 pub use error::DomainError;
 pub use event::{Event, EventKind};
 pub use intake::{Customer, Intake};

@@ -35,13 +35,32 @@ pub fn owner_event(event: &Event) -> Option<OwnerEvent> {
             "处理需要延期：{reason}。预计完成时间 {}。",
             new_time.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M")
         ),
-        K::Resolved { resolution } => format!("处理结果：{resolution}"),
+        K::Resolved { resolution, .. } => format!("处理结果：{resolution}"),
         K::ResultAccepted { .. } => "您已确认处理结果。".to_string(),
         K::ResultRejected { reason } => format!("您对处理结果不满意，已重新处理：{reason}"),
         K::Closed { .. } => "投诉已办结关闭。".to_string(),
         K::CallbackRecorded(s) if s.rehandle => "已回访。您仍不满意，已安排重新处理。".to_string(),
         K::CallbackRecorded(_) => "已完成回访，感谢您的评价。".to_string(),
-        K::EvidenceAttached(_) | K::PersonalDataRevealed { .. } => return None,
+        K::DeadlineBreached { to: Some(to), .. } | K::Escalated { to, .. } => {
+            format!("您的投诉已升级至{}督办。", to.label_zh())
+        }
+        K::ExtensionDecided { approved: true, due_at, .. } => format!(
+            "处理时间经审批延长，预计完成时间 {}。",
+            due_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M")
+        ),
+        K::Urged { .. } => "已督促责任部门加快处理。".to_string(),
+        K::Paused { reason } => format!("等待您的配合：{reason}"),
+        K::Resumed { .. } => "已恢复处理。".to_string(),
+        // Internal: evidence, who looked at personal data, warnings, requests,
+        // returns between departments, internal reports.
+        K::EvidenceAttached(_)
+        | K::PersonalDataRevealed { .. }
+        | K::DeadlineAtRisk { .. }
+        | K::DeadlineBreached { to: None, .. }
+        | K::ExtensionRequested { .. }
+        | K::ExtensionDecided { approved: false, .. }
+        | K::Returned { .. }
+        | K::ReportRecorded { .. } => return None,
     };
     Some(OwnerEvent { at: event.at, kind: event.kind.type_name(), actor: event.actor.public_label_zh(), text })
 }

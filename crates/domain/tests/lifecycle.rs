@@ -7,16 +7,18 @@ use std::collections::HashMap;
 use tousu_domain::action::ACTION_NAMES;
 use tousu_domain::classification::{CallbackMethod, Remedy};
 use tousu_domain::complaint::{DepartmentRef, ProjectRef, StaffRef};
-use tousu_domain::event::EvidenceFile;
+use tousu_domain::event::{EvidenceFile, ReportKind};
 use tousu_domain::intake::{CustomerDraft, IntakeDraft, Reception, receive};
 use tousu_domain::lifecycle::{
     Decision, Directory, StaffEntry, available_actions, decide, decide_attach_evidence, decide_reveal, permitted_roles,
 };
 use tousu_domain::masking::PersonalField;
+use tousu_domain::lifecycle::Context;
+use tousu_domain::deadline::WeekendsOnly;
 use tousu_domain::owner_view::{committed_time, owner_event};
 use tousu_domain::{
-    Action, Actor, Category, Channel, Complaint, Deadline, DeadlineRule, DeadlineState, DomainError, Event, EventKind,
-    Role, Severity, Status, TimeLimits, Timestamp, TrackingNo,
+    Action, Actor, Category, Channel, Complaint, Deadline, DeadlineRule, DeadlineState, DomainError, EscalationLevel, Event,
+    EventKind, Role, Severity, Status, TimePolicy, Timestamp, TrackingNo,
 };
 
 // ---------------------------------------------------------------------------
@@ -133,7 +135,7 @@ fn investigate() -> Action {
 }
 
 fn dispatch() -> Action {
-    Action::Dispatch { department: None, handler: None, note: None }
+    Action::Dispatch { department: None, handler: None, cooperating: vec![], note: None }
 }
 
 fn accept() -> Action {
@@ -145,7 +147,7 @@ fn report_delay(new_time: Timestamp) -> Action {
 }
 
 fn resolve() -> Action {
-    Action::Resolve { resolution: "已重做楼上卫生间防水层，并修补业主家天花板".to_string() }
+    Action::Resolve { resolution: "已重做楼上卫生间防水层，并修补业主家天花板".to_string(), finished_at: None }
 }
 
 fn accept_result() -> Action {
@@ -169,6 +171,38 @@ fn callback(perceived: u8, expected: u8) -> Action {
     }
 }
 
+fn record_update() -> Action {
+    Action::RecordReport { report: ReportKind::FirstResponderUpdate, text: "已告知首问责任人处理结果".to_string() }
+}
+
+fn request_extension(new_time: Timestamp) -> Action {
+    Action::RequestExtension { reason: "需协调楼上业主入户，时间待定".to_string(), new_time }
+}
+
+fn decide_extension(approve: bool) -> Action {
+    Action::DecideExtension { approve, note: None }
+}
+
+fn return_it() -> Action {
+    Action::Return { reason: "属于秩序部职责，派错部门".to_string() }
+}
+
+fn pause() -> Action {
+    Action::Pause { reason: "业主出差，无法入户查看".to_string() }
+}
+
+fn resume() -> Action {
+    Action::Resume { note: None }
+}
+
+fn escalate() -> Action {
+    Action::Escalate { reason: "本级无法解决".to_string() }
+}
+
+fn urge() -> Action {
+    Action::Urge { note: Some("业主再次来电".to_string()) }
+}
+
 /// A valid instance of the action named `name`, done at `now`.
 fn sample_action(name: &str, now: Timestamp) -> Action {
     match name {
@@ -176,7 +210,13 @@ fn sample_action(name: &str, now: Timestamp) -> Action {
         "invalidate" => invalidate(),
         "assess" => assess(),
         "investigate" => investigate(),
-        "dispatch" => dispatch(),
+        // Named, so that an emergency not yet investigated can be dispatched too.
+        "dispatch" => Action::Dispatch {
+            department: Some("engineering".to_string()),
+            handler: None,
+            cooperating: vec![],
+            note: None,
+        },
         "accept" => accept(),
         "report_delay" => report_delay(now + Duration::days(1)),
         "resolve" => resolve(),
@@ -184,6 +224,14 @@ fn sample_action(name: &str, now: Timestamp) -> Action {
         "reject_result" => reject_result(),
         "close" => close(),
         "callback" => callback(9, 8),
+        "request_extension" => request_extension(now + Duration::days(10)),
+        "decide_extension" => decide_extension(true),
+        "return" => return_it(),
+        "urge" => urge(),
+        "pause" => pause(),
+        "resume" => resume(),
+        "record_report" => record_update(),
+        "escalate" => escalate(),
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -193,7 +241,7 @@ fn sample_action(name: &str, now: Timestamp) -> Action {
 // ---------------------------------------------------------------------------
 
 struct Case {
-    limits: TimeLimits,
+    limits: TimePolicy,
     complaint: Complaint,
     events: Vec<Event>,
 }
@@ -211,6 +259,8 @@ fn intake_draft(category: Category) -> IntakeDraft {
         remedies: vec![Remedy::Repair, Remedy::Apology, Remedy::Repair],
         first_responder: Some(FRONT_DESK.to_string()),
         category: Some(category),
+        emergency: false,
+        service: None,
     }
 }
 
@@ -226,7 +276,7 @@ impl Case {
         draft.first_responder = Some(username.to_string());
         let intake = draft.validate().expect("test setup: a valid intake");
         let responder = Org.staff(username).expect("test setup: a known first responder");
-        let limits = TimeLimits::default();
+        let limits = TimePolicy::default();
         let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("test setup: a valid date");
         let (complaint, event) = receive(Reception {
             id: 7,
@@ -237,13 +287,14 @@ impl Case {
             intake,
             actor: staff(username),
             now,
-            limits: limits.clone(),
-        });
+            policy: limits.clone(),
+            repeat: None,
+        }, &WeekendsOnly(chrono_tz::Asia::Shanghai));
         Case { limits, complaint, events: vec![event] }
     }
 
     fn decide_as(&self, actor: &Actor, action: &Action, now: Timestamp) -> Result<Decision, DomainError> {
-        decide(&self.complaint, actor, action, now, &self.limits, &Org)
+        decide(&self.complaint, actor, action, &Context { now, policy: &self.limits, days: &WeekendsOnly(chrono_tz::Asia::Shanghai), dir: &Org })
     }
 
     fn record(&mut self, decision: Decision, actor: Actor, now: Timestamp) -> &Event {
@@ -358,8 +409,17 @@ fn a_received_complaint_owes_dispatch_within_12_hours_and_an_answer_within_3_day
     assert_eq!(
         c.deadlines,
         vec![
-            Deadline::open(DeadlineRule::Dispatch, at(12 * HOUR), Default::default()),
-            TimeLimits::default().answer(t0()),
+            {
+                let mut dispatch = Deadline::open(DeadlineRule::Dispatch, at(12 * HOUR), Default::default());
+                dispatch.at_risk_at = Some(at(12 * HOUR * 80 / 100));
+                dispatch
+            },
+            {
+                let mut answer = Deadline::open(DeadlineRule::Answer, at(3 * DAY), Default::default());
+                answer.committed = true;
+                answer.at_risk_at = Some(at(3 * DAY * 80 / 100));
+                answer
+            },
         ]
     );
     assert_eq!(case.open_deadline(DeadlineRule::Answer).map(|d| d.due_at), Some(at(3 * DAY)));
@@ -433,13 +493,31 @@ fn a_complaint_walks_all_eight_steps_to_closed_and_a_satisfied_callback() {
                 assert_eq!(answer.len(), 1);
                 assert_eq!(answer[0].state, DeadlineState::Met, "answered within 3 days");
                 assert_eq!(answer[0].closed_at, Some(at(DAY)));
+                let update = case.open_deadline(DeadlineRule::FirstResponderUpdate).expect("the first responder must be told");
+                assert_eq!(update.due_at, at(DAY + 2 * HOUR));
             }
             Status::Closed => {
                 assert_eq!(case.complaint.closed_at, Some(at(DAY + 2 * HOUR)));
                 assert!(case.complaint.awaiting_callback);
+                // Closed on Tuesday 24 November 11:00 in Shanghai: 2 working days
+                // run to the end of Thursday 26 November; never later than 7 days.
                 let callback = case.open_deadline(DeadlineRule::Callback).expect("a callback is owed");
-                assert_eq!(callback.due_at, at(DAY + 2 * HOUR + 7 * DAY), "never later than 7 days");
-                assert_eq!(case.complaint.open_deadlines().count(), 1, "only the callback is still owed");
+                let end_of_thursday = chrono_tz::Asia::Shanghai
+                    .with_ymd_and_hms(2026, 11, 27, 0, 0, 0)
+                    .single()
+                    .expect("test setup: a valid local time")
+                    .to_utc()
+                    - Duration::milliseconds(1);
+                assert_eq!(callback.due_at, end_of_thursday, "2 working days after closure");
+                let latest = case.open_deadline(DeadlineRule::CallbackLatest).expect("a latest callback time");
+                assert_eq!(latest.due_at, at(DAY + 2 * HOUR + 7 * DAY), "never later than 7 days");
+                let mut owed: Vec<DeadlineRule> = case.complaint.open_deadlines().map(|d| d.rule).collect();
+                owed.sort();
+                assert_eq!(
+                    owed,
+                    [DeadlineRule::FirstResponderUpdate, DeadlineRule::Callback, DeadlineRule::CallbackLatest],
+                    "the callback and the first responder's update are still owed"
+                );
             }
             _ => {}
         }
@@ -460,6 +538,14 @@ fn a_complaint_walks_all_eight_steps_to_closed_and_a_satisfied_callback() {
     let callback = case.deadlines(DeadlineRule::Callback);
     assert_eq!(callback[0].state, DeadlineState::Met);
     assert_eq!(callback[0].closed_at, Some(at(2 * DAY)));
+    assert_eq!(case.deadlines(DeadlineRule::CallbackLatest)[0].state, DeadlineState::Met, "one callback meets both");
+    let owed: Vec<DeadlineRule> = c.open_deadlines().map(|d| d.rule).collect();
+    assert_eq!(owed, [DeadlineRule::FirstResponderUpdate], "only the first responder's update is still owed");
+
+    // The front desk tells the first responder (here: itself) the outcome.
+    case.act(FRONT_DESK, record_update(), at(2 * DAY + HOUR));
+    let c = &case.complaint;
+    assert_eq!(c.version, 11);
     assert_eq!(c.open_deadlines().count(), 0, "nothing is owed any more");
     assert_eq!(c.rehandle_count, 0);
     assert_eq!(c.reopen_count, 0);
@@ -529,43 +615,125 @@ fn an_invalidation_without_an_explanation_is_refused_naming_the_field() {
 // State rules (409).
 // ---------------------------------------------------------------------------
 
-/// Where each action is possible, as DOMAIN.md's 8 steps describe it.
-fn allowed_in(action: &str, status: Status) -> bool {
+/// Where each action is possible, as DOMAIN.md's 8 steps and issue 3's moves
+/// describe it: the lifecycle by status; the moves by what is owed or pending.
+fn allowed_in(action: &str, c: &Complaint) -> bool {
     use Status::*;
+    let status = c.status;
+    // With a department: dispatched to it, or being handled by it.
+    let with_department = matches!(status, Dispatched | InProgress);
+    let owed = |rule: DeadlineRule| c.open_deadline(rule).is_some();
     match action {
         "confirm" => status == Received,
         "invalidate" => matches!(status, Received | Confirmed),
         "assess" => status == Confirmed,
         "investigate" => matches!(status, Assessed | Investigating),
-        "dispatch" => status == Investigating,
+        // An emergency goes to the department at once (3 min), before it is
+        // confirmed, assessed or investigated.
+        "dispatch" => status == Investigating || (c.emergency && matches!(status, Received | Confirmed | Assessed)),
         "accept" => status == Dispatched,
-        "report_delay" => matches!(status, Dispatched | InProgress),
+        "report_delay" | "urge" | "return" => with_department,
         "resolve" => status == InProgress,
         "accept_result" | "reject_result" => status == Resolved,
         "close" => status == CustomerAccepted,
         "callback" => status == Closed,
+        // More time to answer: while the department has it, the answer is
+        // still owed, and no other request waits for a decision.
+        "request_extension" => with_department && owed(DeadlineRule::Answer) && c.pending_extension.is_none(),
+        "decide_extension" => c.pending_extension.is_some(),
+        "pause" => status.is_open() && c.paused_at.is_none(),
+        "resume" => c.paused_at.is_some(),
+        // Only when a report is owed.
+        "record_report" => [
+            DeadlineRule::FirstResponderUpdate,
+            DeadlineRule::WrittenReportLeader,
+            DeadlineRule::WrittenReportBoard,
+            DeadlineRule::Verification,
+        ]
+        .into_iter()
+        .any(owed),
+        // Up the chain while open, until the board.
+        "escalate" => status.is_open() && c.escalation_level < EscalationLevel::Board,
         other => panic!("test setup: unknown action {other}"),
     }
 }
 
-/// The roles DOMAIN.md gives each action.
+/// The roles DOMAIN.md and issue 3 give each action.
 fn expected_roles(action: &str) -> Vec<Role> {
     use Role::*;
     match action {
         "confirm" | "invalidate" | "accept_result" | "reject_result" | "callback" => vec![FrontDesk],
         "assess" | "investigate" => vec![FrontDesk, DepartmentHead, CompanyLeader],
         "dispatch" => vec![FrontDesk, CompanyLeader],
-        "accept" | "report_delay" | "resolve" => vec![Handler, DepartmentHead],
-        "close" => vec![DepartmentHead, CompanyLeader],
+        // The department asks for more time and returns what is not its own.
+        "accept" | "report_delay" | "resolve" | "request_extension" | "return" => vec![Handler, DepartmentHead],
+        // The department head approves (or a company leader, above it).
+        "close" | "decide_extension" => vec![DepartmentHead, CompanyLeader],
+        // The service centre or a leader urges.
+        "urge" => vec![FrontDesk, CompanyLeader, Board],
+        // Whoever waits on the customer.
+        "pause" | "resume" => vec![FrontDesk, Handler, DepartmentHead],
+        // Anyone who may owe a report; which report is checked per kind.
+        "record_report" => vec![FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
+        // Each level that cannot solve it, up to the company's leaders.
+        "escalate" => vec![FrontDesk, DepartmentHead, CompanyLeader],
         other => panic!("test setup: unknown action {other}"),
     }
 }
 
-/// One complaint in every state the lifecycle can reach.
+/// Actions bound to the department the complaint is dispatched to (for
+/// handlers and department heads).
+fn department_bound(action: &str) -> bool {
+    matches!(
+        action,
+        "accept"
+            | "report_delay"
+            | "resolve"
+            | "close"
+            | "request_extension"
+            | "decide_extension"
+            | "return"
+            | "pause"
+            | "resume"
+            | "record_report"
+            | "escalate"
+    )
+}
+
+/// In progress, with the department's request for more time waiting.
+fn with_pending_extension() -> Case {
+    let mut case = advanced_to(Status::InProgress);
+    case.act(ENG_HANDLER, request_extension(at(10 * DAY)), at(3 * HOUR));
+    case
+}
+
+/// In progress, waiting on the customer.
+fn paused() -> Case {
+    let mut case = advanced_to(Status::InProgress);
+    case.act(FRONT_DESK, pause(), at(3 * HOUR));
+    case
+}
+
+/// One complaint in every state the lifecycle can reach, and in the states
+/// the moves add (a request pending, a clock paused, an emergency just in).
 fn one_complaint_in_each_state() -> Vec<Case> {
     let mut cases: Vec<Case> = Status::ALL.into_iter().map(advanced_to).collect();
     cases.push(called_back());
+    cases.push(with_pending_extension());
+    cases.push(paused());
+    cases.push(Case::received(Category::Emergency, t0()));
     cases
+}
+
+fn describe(c: &Complaint) -> String {
+    format!(
+        "{} (emergency: {}, pending extension: {}, paused: {}, awaiting callback: {})",
+        c.status,
+        c.emergency,
+        c.pending_extension.is_some(),
+        c.paused_at.is_some(),
+        c.awaiting_callback
+    )
 }
 
 #[test]
@@ -579,9 +747,9 @@ fn every_action_in_a_wrong_state_is_a_state_conflict_and_changes_nothing() {
             let a = sample_action(action, now);
             if case.complaint.status == Status::Closed && !case.complaint.awaiting_callback && action == "callback" {
                 case.assert_refused_as(&actor, &a, now, &DomainError::AlreadyCalledBack);
-            } else if allowed_in(action, status) {
+            } else if allowed_in(action, &case.complaint) {
                 let result = case.decide_as(&actor, &a, now);
-                assert!(result.is_ok(), "{action} should be possible while {status}: {result:?}");
+                assert!(result.is_ok(), "{action} should be possible while {}: {result:?}", describe(&case.complaint));
             } else {
                 let expected = DomainError::NotAllowedInState { action, status };
                 case.assert_refused_as(&actor, &a, now, &expected);
@@ -602,6 +770,20 @@ fn nothing_can_be_done_to_a_complaint_closed_as_invalid() {
     }
 }
 
+#[test]
+fn a_complaint_paused_and_then_invalidated_cannot_be_resumed() {
+    let mut case = Case::received(Category::Facilities, t0());
+    case.act(FRONT_DESK, pause(), at(5));
+    case.act(FRONT_DESK, invalidate(), at(10));
+    assert_eq!(case.complaint.paused_at, None, "nothing waits on the customer once closed");
+    case.assert_refused_as(
+        &staff(FRONT_DESK),
+        &resume(),
+        at(20),
+        &DomainError::NotAllowedInState { action: "resume", status: Status::ClosedInvalid },
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Role rules (403).
 // ---------------------------------------------------------------------------
@@ -619,15 +801,22 @@ fn every_action_by_a_role_not_permitted_is_refused_for_the_role() {
     let cases = one_complaint_in_each_state();
     for action in ACTION_NAMES {
         let allowed = expected_roles(action);
+        // Department-bound actions are tried on a complaint dispatched to
+        // engineering, where the engineering test actor passes the department rule.
         let case = cases
             .iter()
-            .find(|c| allowed_in(action, c.complaint.status))
+            .find(|c| allowed_in(action, &c.complaint) && (!department_bound(action) || c.complaint.department.is_some()))
             .expect("test setup: every action is possible in some state");
         let now = at(3 * DAY);
         let a = sample_action(action, now);
         for role in Role::ALL {
             let actor = engineer_with_role(role);
-            if allowed.contains(&role) {
+            if action == "record_report" && allowed.contains(&role) && role != Role::FrontDesk {
+                // Only the first-responder update is owed: the front desk (or the
+                // first responder) records it; no one else has a report to file.
+                let expected = DomainError::RoleNotAllowed { action, role: Some(role), allowed: vec![Role::FrontDesk] };
+                case.assert_refused_as(&actor, &a, now, &expected);
+            } else if allowed.contains(&role) {
                 assert!(case.decide_as(&actor, &a, now).is_ok(), "{role} may {action}");
             } else {
                 let expected = DomainError::RoleNotAllowed { action, role: Some(role), allowed: allowed.clone() };
@@ -734,7 +923,7 @@ fn dispatch_without_a_department_goes_to_the_investigated_department() {
 #[test]
 fn dispatch_to_a_named_department_overrides_the_investigation() {
     let mut case = advanced_to(Status::Investigating);
-    let action = Action::Dispatch { department: Some(" security ".to_string()), handler: None, note: None };
+    let action = Action::Dispatch { department: Some(" security ".to_string()), handler: None, cooperating: vec![], note: None };
     case.act(FRONT_DESK, action, at(2 * HOUR));
     assert_eq!(case.complaint.department, Some(security()));
     // Now only security may accept it.
@@ -755,7 +944,7 @@ fn dispatch_to_a_named_department_overrides_the_investigation() {
 #[test]
 fn dispatch_to_an_unknown_department_is_refused_naming_the_field() {
     let case = advanced_to(Status::Investigating);
-    let action = Action::Dispatch { department: Some("plumbing".to_string()), handler: None, note: None };
+    let action = Action::Dispatch { department: Some("plumbing".to_string()), handler: None, cooperating: vec![], note: None };
     let err = case.decide_as(&staff(FRONT_DESK), &action, at(2 * HOUR)).expect_err("no such department");
     assert_eq!(err.field(), Some("department"));
 }
@@ -775,7 +964,7 @@ fn investigating_with_an_unknown_department_is_refused_naming_the_field() {
 #[test]
 fn dispatch_naming_a_handler_keeps_that_handler_even_if_a_colleague_accepts() {
     let mut case = advanced_to(Status::Investigating);
-    let action = Action::Dispatch { department: None, handler: Some(ENG_HANDLER.to_string()), note: None };
+    let action = Action::Dispatch { department: None, handler: Some(ENG_HANDLER.to_string()), cooperating: vec![], note: None };
     case.act(FRONT_DESK, action, at(2 * HOUR));
     let li = Some(StaffRef { id: 2, name: "李强".to_string() });
     assert_eq!(case.complaint.handler, li);
@@ -787,7 +976,7 @@ fn dispatch_naming_a_handler_keeps_that_handler_even_if_a_colleague_accepts() {
 fn a_handler_username_from_another_department_is_refused_at_dispatch() {
     let case = advanced_to(Status::Investigating);
     for username in [SEC_HANDLER, SEC_HEAD] {
-        let action = Action::Dispatch { department: None, handler: Some(username.to_string()), note: None };
+        let action = Action::Dispatch { department: None, handler: Some(username.to_string()), cooperating: vec![], note: None };
         let err = case.decide_as(&staff(FRONT_DESK), &action, at(2 * HOUR)).expect_err("not an engineer");
         assert_eq!(err.field(), Some("handler"), "{username}");
     }
@@ -797,7 +986,7 @@ fn a_handler_username_from_another_department_is_refused_at_dispatch() {
 fn a_handler_username_that_is_not_a_handler_is_refused_at_dispatch() {
     let case = advanced_to(Status::Investigating);
     for username in [FRONT_DESK, LEADER, "nobody.here"] {
-        let action = Action::Dispatch { department: None, handler: Some(username.to_string()), note: None };
+        let action = Action::Dispatch { department: None, handler: Some(username.to_string()), cooperating: vec![], note: None };
         let err = case.decide_as(&staff(FRONT_DESK), &action, at(2 * HOUR)).expect_err("not a handler");
         assert_eq!(err.field(), Some("handler"), "{username}");
     }
@@ -955,7 +1144,13 @@ fn a_dissatisfied_callback_sends_the_complaint_back_to_the_department() {
     assert_eq!(c.callbacks.len(), 2);
     assert_eq!(c.satisfaction().map(|s| s.index), Some(1.0));
     assert_eq!(c.rehandle_count, 1);
-    assert_eq!(c.open_deadlines().count(), 0);
+    // Two resolutions, one first-responder update owed: the second outcome supersedes the first.
+    let updates = case.deadlines(DeadlineRule::FirstResponderUpdate);
+    assert_eq!(updates.len(), 2);
+    assert_eq!(updates[0].state, DeadlineState::Cancelled);
+    assert_eq!(updates[1].state, DeadlineState::Open);
+    case.act(FRONT_DESK, record_update(), at(4 * DAY + HOUR));
+    assert_eq!(case.complaint.open_deadlines().count(), 0);
 }
 
 #[test]
@@ -1061,66 +1256,130 @@ fn available_actions_lists_exactly_what_each_person_may_do_now() {
     // For each state, who may do what; everyone else may do nothing.
     type Offers = Vec<(&'static str, Vec<&'static str>)>;
     let table: Vec<(Case, Offers)> = vec![
-        (advanced_to(Status::Received), vec![(FRONT_DESK, vec!["confirm", "invalidate"])]),
+        (
+            advanced_to(Status::Received),
+            vec![
+                (FRONT_DESK, vec!["confirm", "invalidate", "pause", "escalate"]),
+                // Before dispatch a department head may be asked to assess or
+                // investigate, so may pause or escalate; a handler has nothing yet.
+                (ENG_HEAD, vec!["pause", "escalate"]),
+                (SEC_HEAD, vec!["pause", "escalate"]),
+                (LEADER, vec!["escalate"]),
+            ],
+        ),
         (
             advanced_to(Status::Confirmed),
             vec![
-                (FRONT_DESK, vec!["invalidate", "assess"]),
-                (ENG_HEAD, vec!["assess"]),
-                (SEC_HEAD, vec!["assess"]),
-                (LEADER, vec!["assess"]),
+                (FRONT_DESK, vec!["invalidate", "assess", "pause", "escalate"]),
+                (ENG_HEAD, vec!["assess", "pause", "escalate"]),
+                (SEC_HEAD, vec!["assess", "pause", "escalate"]),
+                (LEADER, vec!["assess", "escalate"]),
             ],
         ),
         (
             advanced_to(Status::Assessed),
             vec![
-                (FRONT_DESK, vec!["investigate"]),
-                (ENG_HEAD, vec!["investigate"]),
-                (SEC_HEAD, vec!["investigate"]),
-                (LEADER, vec!["investigate"]),
+                (FRONT_DESK, vec!["investigate", "pause", "escalate"]),
+                (ENG_HEAD, vec!["investigate", "pause", "escalate"]),
+                (SEC_HEAD, vec!["investigate", "pause", "escalate"]),
+                (LEADER, vec!["investigate", "escalate"]),
             ],
         ),
         (
             advanced_to(Status::Investigating),
             vec![
-                (FRONT_DESK, vec!["investigate", "dispatch"]),
-                (ENG_HEAD, vec!["investigate"]),
-                (SEC_HEAD, vec!["investigate"]),
-                (LEADER, vec!["investigate", "dispatch"]),
+                (FRONT_DESK, vec!["investigate", "dispatch", "pause", "escalate"]),
+                (ENG_HEAD, vec!["investigate", "pause", "escalate"]),
+                (SEC_HEAD, vec!["investigate", "pause", "escalate"]),
+                (LEADER, vec!["investigate", "dispatch", "escalate"]),
             ],
         ),
         (
             advanced_to(Status::Dispatched),
             vec![
-                (ENG_HANDLER, vec!["accept", "report_delay"]),
-                (ENG_HANDLER_2, vec!["accept", "report_delay"]),
-                (ENG_HEAD, vec!["accept", "report_delay"]),
+                (ENG_HANDLER, vec!["accept", "report_delay", "request_extension", "return", "pause"]),
+                (ENG_HANDLER_2, vec!["accept", "report_delay", "request_extension", "return", "pause"]),
+                (ENG_HEAD, vec!["accept", "report_delay", "request_extension", "return", "pause", "escalate"]),
+                // Security's head no longer acts on engineering's complaint.
+                (FRONT_DESK, vec!["urge", "pause", "escalate"]),
+                (LEADER, vec!["urge", "escalate"]),
+                (BOARD, vec!["urge"]),
             ],
         ),
         (
             advanced_to(Status::InProgress),
             vec![
-                (ENG_HANDLER, vec!["report_delay", "resolve"]),
-                (ENG_HANDLER_2, vec!["report_delay", "resolve"]),
-                (ENG_HEAD, vec!["report_delay", "resolve"]),
+                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "pause"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "pause"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "pause", "escalate"]),
+                (FRONT_DESK, vec!["urge", "pause", "escalate"]),
+                (LEADER, vec!["urge", "escalate"]),
+                (BOARD, vec!["urge"]),
             ],
         ),
-        (advanced_to(Status::Resolved), vec![(FRONT_DESK, vec!["accept_result", "reject_result"])]),
-        (advanced_to(Status::CustomerAccepted), vec![(ENG_HEAD, vec!["close"]), (LEADER, vec!["close"])]),
-        (advanced_to(Status::Closed), vec![(FRONT_DESK, vec!["callback"])]),
-        (called_back(), vec![]),
+        (
+            advanced_to(Status::Resolved),
+            vec![
+                // The first responder (the front desk here) must be told: a report is owed.
+                (FRONT_DESK, vec!["accept_result", "reject_result", "pause", "record_report", "escalate"]),
+                (ENG_HANDLER, vec!["pause"]),
+                (ENG_HANDLER_2, vec!["pause"]),
+                (ENG_HEAD, vec!["pause", "escalate"]),
+                (LEADER, vec!["escalate"]),
+            ],
+        ),
+        (
+            advanced_to(Status::CustomerAccepted),
+            vec![
+                (FRONT_DESK, vec!["pause", "record_report", "escalate"]),
+                (ENG_HANDLER, vec!["pause"]),
+                (ENG_HANDLER_2, vec!["pause"]),
+                (ENG_HEAD, vec!["close", "pause", "escalate"]),
+                (LEADER, vec!["close", "escalate"]),
+            ],
+        ),
+        (advanced_to(Status::Closed), vec![(FRONT_DESK, vec!["callback", "record_report"])]),
+        (called_back(), vec![(FRONT_DESK, vec!["record_report"])]),
         (advanced_to(Status::ClosedInvalid), vec![]),
+        (
+            with_pending_extension(),
+            vec![
+                (ENG_HANDLER, vec!["report_delay", "resolve", "return", "pause"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "return", "pause"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "decide_extension", "return", "pause", "escalate"]),
+                (FRONT_DESK, vec!["urge", "pause", "escalate"]),
+                (LEADER, vec!["decide_extension", "urge", "escalate"]),
+                (BOARD, vec!["urge"]),
+            ],
+        ),
+        (
+            paused(),
+            vec![
+                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "resume"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "resume"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "resume", "escalate"]),
+                (FRONT_DESK, vec!["urge", "resume", "escalate"]),
+                (LEADER, vec!["urge", "escalate"]),
+                (BOARD, vec!["urge"]),
+            ],
+        ),
+        (
+            Case::received(Category::Emergency, t0()),
+            vec![
+                // The emergency fast path: dispatch straight from receipt.
+                (FRONT_DESK, vec!["confirm", "invalidate", "dispatch", "pause", "escalate"]),
+                (ENG_HEAD, vec!["pause", "escalate"]),
+                (SEC_HEAD, vec!["pause", "escalate"]),
+                (LEADER, vec!["dispatch", "escalate"]),
+            ],
+        ),
     ];
     for (case, expected) in table {
         let expected: HashMap<&str, Vec<&str>> = expected.into_iter().collect();
         for username in &everyone {
             let want = expected.get(username).cloned().unwrap_or_default();
             let got = available_actions(&case.complaint, &staff(username));
-            assert_eq!(
-                got, want,
-                "{username} while {} (awaiting callback: {})",
-                case.complaint.status, case.complaint.awaiting_callback
-            );
+            assert_eq!(got, want, "{username} while {}", describe(&case.complaint));
         }
         assert!(available_actions(&case.complaint, &Actor::Owner).is_empty());
         assert!(available_actions(&case.complaint, &Actor::System).is_empty());
@@ -1141,6 +1400,7 @@ fn the_owner_view_never_names_staff_and_hides_evidence_and_reveals() {
     let action = Action::Dispatch {
         department: None,
         handler: Some(ENG_HANDLER.to_string()),
+        cooperating: vec![],
         note: Some("请李强尽快上门".to_string()),
     };
     case.act(FRONT_DESK, action, at(2 * HOUR));

@@ -7,6 +7,10 @@ pub(crate) fn millis(t: Timestamp) -> i64 {
     t.timestamp_millis()
 }
 
+pub(crate) fn from_millis(ms: i64) -> Timestamp {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(StoreError::other)
 }

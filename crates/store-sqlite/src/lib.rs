@@ -12,6 +12,7 @@
 mod connect;
 mod convert;
 mod org;
+mod outbox;
 mod reads;
 mod sql;
 mod writer;
@@ -131,5 +132,55 @@ impl Store for SqliteStore {
 
     async fn find_file(&self, company_id: i64, id: i64) -> StoreResult<StoredFile> {
         reads::find_file(&self.readers, company_id, id).await
+    }
+
+    async fn find_due_complaints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
+        reads::find_due_complaints(&self.readers, now, limit).await
+    }
+
+    async fn find_next_deadline_check(&self) -> StoreResult<Option<Timestamp>> {
+        reads::find_next_deadline_check(&self.readers).await
+    }
+
+    async fn list_complaints_by_customer(
+        &self,
+        company_id: i64,
+        phone: &str,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>> {
+        reads::list_complaints_by_customer(&self.readers, company_id, phone, since, limit).await
+    }
+
+    async fn list_unrouted_notifications(&self, limit: u32) -> StoreResult<Vec<StoredNotification>> {
+        outbox::list_unrouted(&self.readers, limit).await
+    }
+
+    async fn route_notification(&self, notification_id: i64, routes: &[String], now: Timestamp) -> StoreResult<()> {
+        outbox::route(&self.writes, notification_id, routes, now).await
+    }
+
+    async fn list_due_deliveries(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>> {
+        outbox::list_due(&self.readers, now, limit).await
+    }
+
+    async fn update_delivery(&self, id: i64, outcome: DeliveryOutcome) -> StoreResult<()> {
+        outbox::update(&self.writes, id, outcome).await
+    }
+
+    async fn list_deliveries(&self, status: Option<DeliveryStatus>, limit: u32) -> StoreResult<Vec<Delivery>> {
+        outbox::list(&self.readers, status, limit).await
+    }
+
+    async fn retry_delivery(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        outbox::retry(&self.writes, id, now).await
+    }
+
+    async fn list_calendar_years(&self) -> StoreResult<Vec<(i32, String)>> {
+        outbox::list_calendar_years(&self.readers).await
+    }
+
+    async fn upsert_calendar_year(&self, year: i32, content: &str, now: Timestamp) -> StoreResult<()> {
+        outbox::upsert_calendar_year(&self.writes, year, content, now).await
     }
 }

@@ -1,8 +1,8 @@
 //! Reading complaints, their history and their files (reader pool).
 
-use crate::convert::{db, from_json, millis};
+use crate::convert::{db, from_json, from_millis, millis};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
-use tousu_domain::{Complaint, Event, TrackingNo};
+use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
 use tousu_store::{ComplaintFilter, Page, PageRequest, StoreError, StoreResult, StoredFile};
 
 pub(crate) async fn find_complaint(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<Complaint> {
@@ -99,4 +99,45 @@ pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> St
     .map_err(db)?;
     let (id, complaint_id, name, content_type, sha256, bytes) = row.ok_or(StoreError::NotFound("file"))?;
     Ok(StoredFile { id, complaint_id, name, content_type, sha256, bytes })
+}
+
+pub(crate) async fn find_due_complaints(pool: &SqlitePool, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT c.company_id, d.complaint_id FROM deadlines d JOIN complaints c ON c.id = d.complaint_id \
+         WHERE d.next_check_at <= ? GROUP BY d.complaint_id ORDER BY MIN(d.next_check_at) LIMIT ?",
+    )
+    .bind(millis(now))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)
+}
+
+pub(crate) async fn find_next_deadline_check(pool: &SqlitePool) -> StoreResult<Option<Timestamp>> {
+    let next: Option<i64> = sqlx::query_scalar("SELECT MIN(next_check_at) FROM deadlines WHERE next_check_at IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(db)?;
+    Ok(next.map(from_millis))
+}
+
+pub(crate) async fn list_complaints_by_customer(
+    pool: &SqlitePool,
+    company_id: i64,
+    phone: &str,
+    since: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM complaints WHERE company_id = ? AND customer_phone = ? AND received_at >= ? \
+         ORDER BY id DESC LIMIT ?",
+    )
+    .bind(company_id)
+    .bind(phone)
+    .bind(millis(since))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    states.iter().map(|s| from_json(s)).collect()
 }

@@ -46,7 +46,8 @@ pub(crate) fn err(e: rusqlite::Error) -> StoreError {
 pub(crate) fn insert_new(tx: &Transaction<'_>, c: &Complaint, first: &Event) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO complaints (id, company_id, project_id, tracking_no, status, is_open, category, severity, \
-         department_code, received_at, updated_at, version, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         department_code, received_at, updated_at, version, state, customer_phone) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -63,12 +64,38 @@ pub(crate) fn insert_new(tx: &Transaction<'_>, c: &Complaint, first: &Event) -> 
             millis(c.updated_at),
             c.version,
             to_json(c).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+            c.customer.phone.as_str(),
         ])
     })
     .map_err(err)?;
     insert_event(tx, c.id, first)?;
     for (ordinal, d) in c.deadlines.iter().enumerate() {
         upsert_deadline(tx, c.id, ordinal, d)?;
+    }
+    insert_notices(tx, c, first)
+}
+
+/// The outbox: the notices an event calls for, in the event's transaction.
+fn insert_notices(tx: &Transaction<'_>, c: &Complaint, e: &Event) -> StoreResult<()> {
+    for n in tousu_domain::notices::notices(e, c) {
+        tx.prepare_cached(
+            "INSERT INTO notifications (company_id, complaint_id, event_seq, kind, level, department_code, title, body, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                c.company_id,
+                c.id,
+                e.seq,
+                n.kind,
+                n.level.map(|l| l.as_str()),
+                n.department,
+                n.title,
+                n.body,
+                millis(e.at),
+            ])
+        })
+        .map_err(err)?;
     }
     Ok(())
 }
@@ -96,9 +123,10 @@ fn insert_event(tx: &Transaction<'_>, complaint_id: i64, e: &Event) -> StoreResu
 
 fn upsert_deadline(tx: &Transaction<'_>, complaint_id: i64, ordinal: usize, d: &Deadline) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT INTO deadlines (complaint_id, ordinal, rule, due_at, level, state, closed_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-         ON CONFLICT (complaint_id, ordinal) DO UPDATE SET state = excluded.state, closed_at = excluded.closed_at",
+        "INSERT INTO deadlines (complaint_id, ordinal, rule, due_at, level, state, closed_at, next_check_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (complaint_id, ordinal) DO UPDATE SET due_at = excluded.due_at, state = excluded.state, \
+         closed_at = excluded.closed_at, next_check_at = excluded.next_check_at",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -109,6 +137,7 @@ fn upsert_deadline(tx: &Transaction<'_>, complaint_id: i64, ordinal: usize, d: &
             d.level.as_str(),
             d.state.as_str(),
             d.closed_at.map(millis),
+            d.next_check().map(millis),
         ])
     })
     .map_err(err)?;
@@ -148,13 +177,16 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
         return Ok(Err(StoreError::Conflict(ConflictKind::Version)));
     }
     insert_event(tx, state.id, event)?;
-    // Saturating: a malformed state must not panic the writer.
-    let earlier = state.deadlines.len().saturating_sub(event.deadlines.opened.len());
-    for (ordinal, d) in state.deadlines.iter().enumerate() {
-        if ordinal >= earlier || d.closed_at == Some(event.at) {
-            upsert_deadline(tx, state.id, ordinal, d)?;
+    // The mirror follows every deadline this event could have touched: the
+    // open ones (due time, next check) and those it closed.
+    if !event.deadlines.is_empty() {
+        for (ordinal, d) in state.deadlines.iter().enumerate() {
+            if d.state == tousu_domain::DeadlineState::Open || d.closed_at == Some(event.at) {
+                upsert_deadline(tx, state.id, ordinal, d)?;
+            }
         }
     }
+    insert_notices(tx, state, event)?;
     Ok(Ok(()))
 }
 

@@ -204,10 +204,11 @@ impl Numbers {
             project: new.project.clone(),
             first_responder: new.first_responder.clone(),
             intake: new.intake.clone(),
+            repeat: new.repeat.clone(),
             actor: new.actor.clone(),
             now: new.now,
-            limits: new.limits.clone(),
-        }))
+            policy: new.policy.clone(),
+        }, new.days.0.as_ref()))
     }
 }
 

@@ -93,4 +93,52 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_file(&self, file: NewFile) -> StoreResult<i64>;
 
     async fn find_file(&self, company_id: i64, id: i64) -> StoreResult<StoredFile>;
+
+    // ----- time limits -----
+
+    /// Complaints with a deadline whose next check (at-risk moment or due
+    /// time) is at or before `now`, most overdue first: `(company, complaint)`.
+    /// Costs what is due, not what is open.
+    async fn find_due_complaints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>>;
+
+    /// The earliest next check of any deadline, if any.
+    async fn find_next_deadline_check(&self) -> StoreResult<Option<Timestamp>>;
+
+    /// A customer's complaints in a company received since `since`, newest first.
+    async fn list_complaints_by_customer(
+        &self,
+        company_id: i64,
+        phone: &str,
+        since: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>>;
+
+    // ----- notifications (the outbox) -----
+
+    /// Notifications not yet routed to deliveries, oldest first.
+    async fn list_unrouted_notifications(&self, limit: u32) -> StoreResult<Vec<StoredNotification>>;
+
+    /// Creates one pending delivery per route (due `now`) and marks the
+    /// notification routed, in one transaction.
+    async fn route_notification(&self, notification_id: i64, routes: &[String], now: Timestamp) -> StoreResult<()>;
+
+    /// Pending deliveries due at `now`, oldest first.
+    async fn list_due_deliveries(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>>;
+
+    /// Records an attempt's outcome (and counts the attempt).
+    async fn update_delivery(&self, id: i64, outcome: DeliveryOutcome) -> StoreResult<()>;
+
+    /// Deliveries for administrators, newest first, optionally by status.
+    async fn list_deliveries(&self, status: Option<DeliveryStatus>, limit: u32) -> StoreResult<Vec<Delivery>>;
+
+    /// Puts a failed delivery back in the queue, due `now`.
+    async fn retry_delivery(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+
+    // ----- working-day calendars -----
+
+    /// Calendar years imported by the company: `(year, file content)`.
+    async fn list_calendar_years(&self) -> StoreResult<Vec<(i32, String)>>;
+
+    /// Stores an imported calendar year, replacing an earlier import.
+    async fn upsert_calendar_year(&self, year: i32, content: &str, now: Timestamp) -> StoreResult<()>;
 }

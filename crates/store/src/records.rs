@@ -1,9 +1,21 @@
 //! Values passed to and from storage for complaints, credentials and files.
 
 use chrono::NaiveDate;
+use std::sync::Arc;
 use tousu_domain::complaint::{ProjectRef, StaffRef};
-use tousu_domain::intake::Intake;
-use tousu_domain::{Actor, Category, Complaint, Severity, Status, TimeLimits, Timestamp};
+use tousu_domain::deadline::EscalationLevel;
+use tousu_domain::intake::{Intake, RepeatLink};
+use tousu_domain::{Actor, Category, Complaint, Severity, Status, TimePolicy, Timestamp, WorkingDays};
+
+/// The working-day calendar a new complaint's deadlines are counted with.
+#[derive(Clone)]
+pub struct Days(pub Arc<dyn WorkingDays + Send + Sync>);
+
+impl std::fmt::Debug for Days {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Days(..)")
+    }
+}
 
 /// A complaint to record. Storage allots the id and the tracking number
 /// (`{tracking_prefix}{local_date}-{seq}`) and builds the complaint with
@@ -19,7 +31,10 @@ pub struct NewComplaint {
     pub intake: Intake,
     pub actor: Actor,
     pub now: Timestamp,
-    pub limits: TimeLimits,
+    pub policy: TimePolicy,
+    pub days: Days,
+    /// The earlier complaint this one repeats, found by the application.
+    pub repeat: Option<RepeatLink>,
     pub idempotency: Option<IdempotencyKey>,
 }
 
@@ -119,4 +134,61 @@ pub struct StoredFile {
     pub content_type: String,
     pub sha256: String,
     pub bytes: Vec<u8>,
+}
+
+/// A notification written by the outbox, waiting to be routed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotification {
+    pub id: i64,
+    pub company_id: i64,
+    pub complaint_id: Option<i64>,
+    pub kind: String,
+    pub level: Option<EscalationLevel>,
+    pub department: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    /// Gave up (permanent error, or too many attempts); an admin may retry.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        [DeliveryStatus::Pending, DeliveryStatus::Delivered, DeliveryStatus::Failed].into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// One notification to one route, with its delivery state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: i64,
+    pub notification: StoredNotification,
+    pub route: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// What a delivery attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Delivered { at: Timestamp },
+    /// Try again at `next_attempt_at`.
+    Retry { error: String, next_attempt_at: Timestamp },
+    Failed { error: String },
 }

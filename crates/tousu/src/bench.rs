@@ -145,6 +145,8 @@ fn draft(n: u64) -> IntakeDraft {
         remedies: vec![],
         first_responder: None,
         category: None,
+        emergency: false,
+        service: None,
     }
 }
 

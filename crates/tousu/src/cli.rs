@@ -27,6 +27,9 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// The working-day calendar (public holidays and 调休 make-up days).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Measure performance (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -97,6 +100,21 @@ pub enum UserCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Import one year (the format of calendars/cn/*.toml), replacing that year.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// List the years the calendar covers.
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
 /// Runs a command and answers the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::init("info,sqlx=warn,tower_http=warn");
@@ -112,6 +130,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Serve(args) => serve(args).await,
             Command::Token(TokenCommand::Create { role, user, label, data }) => token_create(role, user, label, data).await,
             Command::User(UserCommand::ResetPassword { username, data }) => reset_password(username, data).await,
+            Command::Calendar(CalendarCommand::Import { file, data }) => calendar_import(file, data).await,
+            Command::Calendar(CalendarCommand::List { data }) => calendar_list(data).await,
             Command::Bench(cmd) => crate::bench::run(cmd).await,
         }
     });
@@ -176,5 +196,39 @@ async fn reset_password(username: String, data: DataArgs) -> anyhow::Result<()> 
     let password = services.reset_password(&username).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     eprintln!("New password for {username} (shown once):");
     println!("{password}");
+    Ok(())
+}
+
+async fn calendar_import(file: PathBuf, data: DataArgs) -> anyhow::Result<()> {
+    let content = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let services = services(&data).await?;
+    services.load_calendar().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let year = services.import_calendar_year(&content).await.map_err(|e| match e {
+        tousu_app::AppError::Domain(d) => anyhow::anyhow!("{}\n{}", d.message_zh(), d.message_en()),
+        other => anyhow::anyhow!("{other}"),
+    })?;
+    println!(
+        "imported {}: {} holidays, {} make-up working days ({}). A running server picks it up when restarted.",
+        year.year,
+        year.holidays,
+        year.workdays,
+        if year.official { "official" } else { "provisional" }
+    );
+    Ok(())
+}
+
+async fn calendar_list(data: DataArgs) -> anyhow::Result<()> {
+    let services = services(&data).await?;
+    services.load_calendar().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for y in services.calendar_years() {
+        println!(
+            "{}  {:<12} holidays {:>2}  make-up days {:>2}  {}",
+            y.year,
+            if y.official { "official" } else { "provisional" },
+            y.holidays,
+            y.workdays,
+            y.source.unwrap_or_default()
+        );
+    }
     Ok(())
 }

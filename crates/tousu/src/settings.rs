@@ -22,6 +22,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Seed the demo organisation when the database has none.
     pub demo: bool,
+    /// Run the escalation worker and the outbox dispatcher in this process
+    /// (a larger deployment may run them apart from the API).
+    pub worker: bool,
     pub app: AppConfig,
 }
 
@@ -32,6 +35,7 @@ impl Default for Settings {
             database: None,
             bind: DEFAULT_BIND.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
             demo: false,
+            worker: true,
             app: AppConfig::default(),
         }
     }
@@ -71,6 +75,11 @@ impl Settings {
         }
         s.demo |= o.demo;
         Ok(s)
+    }
+
+    /// The time-limit policy document (created with the defaults if missing).
+    pub fn time_limits_file(&self) -> PathBuf {
+        self.data_dir.join("time-limits.toml")
     }
 
     /// Where the database is, as a URL.

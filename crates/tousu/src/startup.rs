@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tousu_app::seed::SeededAccount;
 use tousu_app::{Clock, Services, SystemClock};
 use tousu_store::Store;
@@ -31,6 +32,10 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot seed the demo organisation: {0}")]
     Seed(#[source] tousu_app::AppError),
+    #[error("{0}")]
+    Config(#[source] tousu_app::AppError),
+    #[error("cannot start notifications: {0}")]
+    Notify(#[source] tousu_notify::DeliveryError),
 }
 
 /// Holds the database's lock file for the life of the server: one SQLite
@@ -69,6 +74,7 @@ pub struct Application {
     listener: TcpListener,
     services: Services,
     seeded: Option<Vec<SeededAccount>>,
+    worker: bool,
     _lock: DatabaseLock,
 }
 
@@ -82,12 +88,15 @@ impl Application {
         let Backend::Sqlite(path) = Backend::from_url(&settings.database_url())?;
         let lock = DatabaseLock::acquire(&path)?;
         let store = open_store(&settings).await?;
-        let services = Services::new(store, clock, settings.app.clone());
+        let services = Services::new(store, clock, settings.app.clone())
+            .with_policy_file(&settings.time_limits_file())
+            .map_err(StartError::Config)?;
+        services.load_calendar().await.map_err(StartError::Config)?;
         let seeded = if settings.demo { services.seed_demo_if_empty().await.map_err(StartError::Seed)? } else { None };
         let listener = TcpListener::bind(settings.bind)
             .await
             .map_err(|source| StartError::Bind { addr: settings.bind, source })?;
-        Ok(Application { listener, services, seeded, _lock: lock })
+        Ok(Application { listener, services, seeded, worker: settings.worker, _lock: lock })
     }
 
     pub fn port(&self) -> u16 {
@@ -111,9 +120,25 @@ impl Application {
     /// (each waits for its write to be on disk) before returning.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let router = tousu_web::router(self.services.clone());
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        let stop_workers = CancellationToken::new();
+        let mut workers = Vec::new();
+        if self.worker {
+            let config = tousu_notify::NotifierConfig {
+                smtp: self.services.config().notify.smtp.clone(),
+                ..Default::default()
+            };
+            let notifier = Arc::new(tousu_notify::Notifier::new(&config).map_err(std::io::Error::other)?);
+            workers.push(tokio::spawn(tousu_worker::run_escalation(self.services.clone(), stop_workers.clone())));
+            workers.push(tokio::spawn(tousu_worker::run_outbox(self.services.clone(), notifier, stop_workers.clone())));
+        }
+        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        stop_workers.cancel();
+        for w in workers {
+            let _ = w.await;
+        }
+        served
     }
 }
 

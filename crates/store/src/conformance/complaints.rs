@@ -25,8 +25,9 @@ pub async fn a_received_complaint_is_found_by_id_with_one_received_event(store: 
         intake: new.intake,
         actor: new.actor,
         now: new.now,
-        limits: new.limits,
-    });
+        policy: new.policy,
+        repeat: None,
+    }, new.days.0.as_ref());
     assert_eq!(c, expected);
     assert_eq!((c.status, c.version, c.received_at), (Status::Received, 1, t0()));
 
@@ -187,12 +188,12 @@ pub async fn appended_events_are_listed_in_order(store: Arc<dyn Store>) {
         (&s.front_desk, Action::Confirm { note: Some("已电话确认".into()) }),
         (&s.front_desk, Action::Assess { severity: tousu_domain::Severity::Major, category: None, note: None }),
         (&s.department_head, super::fixture::investigate("engineering")),
-        (&s.front_desk, Action::Dispatch { department: None, handler: Some(s.handler.username.clone()), note: None }),
+        (&s.front_desk, Action::Dispatch { department: None, handler: Some(s.handler.username.clone()), cooperating: vec![], note: None }),
         (&s.handler, Action::Accept { note: None }),
         (&s.handler, Action::ReportDelay { reason: "等待配件".into(), new_time: t0() + minutes(60 * 30) }),
-        (&s.handler, Action::Resolve { resolution: "已重做防水层".into() }),
+        (&s.handler, Action::Resolve { resolution: "已重做防水层".into(), finished_at: None }),
         (&s.front_desk, Action::RejectResult { reason: "仍有渗水".into() }),
-        (&s.handler, Action::Resolve { resolution: "补做防水，闭水试验通过".into() }),
+        (&s.handler, Action::Resolve { resolution: "补做防水，闭水试验通过".into(), finished_at: None }),
         (&s.front_desk, Action::AcceptResult { note: None }),
         (&s.department_head, Action::Close { note: None }),
     ];
@@ -219,14 +220,7 @@ pub async fn appending_with_a_stale_version_is_a_conflict_and_changes_nothing(st
     let current = org.must(&*store, &stale, desk, Action::Confirm { note: None }, t0() + minutes(1)).await;
 
     // Another user, still looking at version 1, invalidates it.
-    let decision = tousu_domain::lifecycle::decide(
-        &stale,
-        &org.actor(desk),
-        &Action::Invalidate { explanation: "属于咨询".into() },
-        t0() + minutes(2),
-        &org.limits,
-        &org.org,
-    )
+    let decision = tousu_domain::lifecycle::decide(&stale, &org.actor(desk), &Action::Invalidate { explanation: "属于咨询".into() }, &tousu_domain::lifecycle::Context { now: t0() + minutes(2), policy: &org.limits, days: &tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ), dir: &org.org })
     .expect("allowed on the stale state");
     let event = decision.into_event(&stale, org.actor(desk), t0() + minutes(2));
     let mut state = stale.clone();
@@ -254,14 +248,7 @@ pub async fn an_event_that_does_not_follow_its_state_is_a_conflict_and_changes_n
     let events = store.list_events(c.id).await.expect("history");
 
     // The event follows the stored version (2 → 3) but the state claims version 4.
-    let decision = tousu_domain::lifecycle::decide(
-        &confirmed,
-        &org.actor(desk),
-        &Action::Assess { severity: tousu_domain::Severity::Crisis, category: None, note: None },
-        t0(),
-        &org.limits,
-        &org.org,
-    )
+    let decision = tousu_domain::lifecycle::decide(&confirmed, &org.actor(desk), &Action::Assess { severity: tousu_domain::Severity::Crisis, category: None, note: None }, &tousu_domain::lifecycle::Context { now: t0(), policy: &org.limits, days: &tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ), dir: &org.org })
     .expect("allowed");
     let event = decision.into_event(&confirmed, org.actor(desk), t0());
     let mut state = confirmed.clone();
@@ -293,7 +280,7 @@ pub async fn concurrent_appends_at_one_version_let_exactly_one_win(store: Arc<dy
                 };
                 let actor = org.actor(&org.staff.front_desk);
                 let decision =
-                    tousu_domain::lifecycle::decide(&c, &actor, &action, t0(), &org.limits, &org.org).expect("allowed");
+                    tousu_domain::lifecycle::decide(&c, &actor, &action, &tousu_domain::lifecycle::Context { now: t0(), policy: &org.limits, days: &tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ), dir: &org.org }).expect("allowed");
                 let event = decision.into_event(&c, actor, t0() + minutes(i));
                 let mut state = c.clone();
                 state.apply(&event);

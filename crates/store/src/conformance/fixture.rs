@@ -10,7 +10,7 @@ use tousu_domain::classification::Remedy;
 use tousu_domain::complaint::{ProjectRef, StaffRef};
 use tousu_domain::intake::{CustomerDraft, Intake, IntakeDraft};
 use tousu_domain::lifecycle::decide;
-use tousu_domain::{Action, Actor, Category, Channel, Complaint, DomainError, Event, Role, TimeLimits, Timestamp};
+use tousu_domain::{Action, Actor, Category, Channel, Complaint, DomainError, Event, Role, TimePolicy, Timestamp};
 
 /// The seeded company's tracking prefix.
 pub const PREFIX: &str = "TS";
@@ -77,7 +77,7 @@ pub struct Seeded {
     ///
     /// [`Directory`]: tousu_domain::lifecycle::Directory
     pub org: OrgSnapshot,
-    pub limits: TimeLimits,
+    pub limits: TimePolicy,
 }
 
 /// The seed of one company: departments service_centre/客服中心,
@@ -172,7 +172,7 @@ pub async fn seeded(store: &dyn Store, code: &str) -> Seeded {
             admin: person("admin"),
             security_handler: person("security_handler"),
         },
-        limits: TimeLimits::default(),
+        limits: TimePolicy::default(),
         company,
         org,
     }
@@ -198,6 +198,8 @@ pub fn intake(project: &ProjectRef, n: usize, category: Option<Category>) -> Int
         remedies: vec![Remedy::Repair, Remedy::Apology],
         first_responder: None,
         category,
+        emergency: false,
+        service: None,
     }
     .validate()
     .expect("the test intake is valid")
@@ -231,7 +233,9 @@ impl Seeded {
             intake: intake(&self.projects[project], n, category),
             actor: actor(desk),
             now,
-            limits: self.limits.clone(),
+            policy: self.limits.clone(),
+            days: tousu_store_days(),
+            repeat: None,
             idempotency: None,
         }
     }
@@ -252,7 +256,7 @@ impl Seeded {
         at: Timestamp,
     ) -> Result<(Complaint, Event), DomainError> {
         let actor = actor(who);
-        let decision = decide(c, &actor, &action, at, &self.limits, &self.org)?;
+        let decision = decide(c, &actor, &action, &tousu_domain::lifecycle::Context { now: at, policy: &self.limits, days: &tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ), dir: &self.org })?;
         let event = decision.into_event(c, actor, at);
         let mut next = c.clone();
         next.apply(&event);
@@ -291,7 +295,7 @@ impl Seeded {
             )
             .await;
         let c = self.must(store, &c, desk, investigate(department), at).await;
-        self.must(store, &c, desk, Action::Dispatch { department: None, handler: None, note: None }, at).await
+        self.must(store, &c, desk, Action::Dispatch { department: None, handler: None, cooperating: vec![], note: None }, at).await
     }
 }
 
@@ -322,4 +326,10 @@ pub fn expect_new(inserted: Inserted) -> Complaint {
 pub fn sequence(c: &Complaint) -> u64 {
     let (_, seq) = c.tracking_no.as_str().rsplit_once('-').expect("a tracking number has a dash");
     seq.parse().expect("a tracking sequence is digits")
+}
+
+/// Weekends-only working days in Shanghai: the conformance suite does not
+/// depend on a holiday calendar.
+pub fn tousu_store_days() -> crate::Days {
+    crate::Days(std::sync::Arc::new(tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ)))
 }

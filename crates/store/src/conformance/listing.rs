@@ -57,7 +57,7 @@ pub async fn listing_filters_by_status_project_category_severity_department_and_
     let c5 = org.receive(st, new(0, 4, 5, Some(Category::Facilities))).await;
     let c5 = org.dispatch(st, &c5, "security", hour(4)).await;
     let c5 = org.must(st, &c5, &s.security_handler, Action::Accept { note: None }, hour(5)).await;
-    let c5 = org.must(st, &c5, &s.security_handler, Action::Resolve { resolution: "已处理".into() }, hour(6)).await;
+    let c5 = org.must(st, &c5, &s.security_handler, Action::Resolve { resolution: "已处理".into(), finished_at: None }, hour(6)).await;
     let c5 = org.must(st, &c5, &s.front_desk, Action::AcceptResult { note: None }, hour(7)).await;
     let c5 = org.must(st, &c5, &s.company_leader, Action::Close { note: None }, hour(8)).await;
     assert_eq!(

@@ -15,6 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::sync::Arc;
 use tousu_domain::action::ACTION_NAMES;
+use tousu_domain::event::ReportKind;
 use tousu_domain::classification::CallbackMethod;
 use tousu_domain::event::EvidenceFile;
 use tousu_domain::lifecycle::{decide, decide_attach_evidence, decide_reveal, may_perform};
@@ -104,7 +105,7 @@ async fn check(
                 decide_attach_evidence(&c, &by, file)
             }
             "reveal" => decide_reveal(&c, &by, &fields(step.knob)),
-            _ => decide(&c, &by, &action(name, &step, org, &c, now), now, &org.limits, &org.org),
+            _ => decide(&c, &by, &action(name, &step, org, &c, now), &tousu_domain::lifecycle::Context { now: now, policy: &org.limits, days: &tousu_domain::deadline::WeekendsOnly(tousu_domain::calendar::DEFAULT_TZ), dir: &org.org }),
         };
         let Ok(decision) = decision else {
             log.push(format!("{}:{name} (refused)", who.role));
@@ -195,6 +196,7 @@ fn action(name: &str, step: &Step, org: &Seeded, c: &Complaint, now: Timestamp) 
                 Some(&s.front_desk),
             ][k / 4 % 6]
                 .map(|h| h.username.clone()),
+            cooperating: vec![],
             note,
         },
         "accept" => Action::Accept { note },
@@ -202,7 +204,7 @@ fn action(name: &str, step: &Step, org: &Seeded, c: &Complaint, now: Timestamp) 
             reason: "等待配件到货".into(),
             new_time: if k.is_multiple_of(7) { now } else { now + minutes(60 * (1 + k as i64 % 48)) },
         },
-        "resolve" => Action::Resolve { resolution: format!("已处理{k}") },
+        "resolve" => Action::Resolve { resolution: format!("已处理{k}"), finished_at: None },
         "accept_result" => Action::AcceptResult { note },
         "reject_result" => Action::RejectResult { reason: "问题依旧".into() },
         "close" => Action::Close { note },
@@ -213,6 +215,20 @@ fn action(name: &str, step: &Step, org: &Seeded, c: &Complaint, now: Timestamp) 
             method: [None, Some(CallbackMethod::Phone), Some(CallbackMethod::Visit), Some(CallbackMethod::Message)]
                 [k % 4],
         },
+        "request_extension" => Action::RequestExtension {
+            reason: "材料需要订货".into(),
+            new_time: now + minutes(60 * (72 + k as i64 % 48)),
+        },
+        "decide_extension" => Action::DecideExtension { approve: k.is_multiple_of(2), note },
+        "return" => Action::Return { reason: "不属于本部门职责".into() },
+        "urge" => Action::Urge { note },
+        "pause" => Action::Pause { reason: "业主出差，约定下周上门".into() },
+        "resume" => Action::Resume { note },
+        "record_report" => Action::RecordReport {
+            report: [ReportKind::FirstResponderUpdate, ReportKind::WrittenReport, ReportKind::Verification][k % 3],
+            text: "已书面报告".into(),
+        },
+        "escalate" => Action::Escalate { reason: "本级无法解决".into() },
         other => unreachable!("no action named {other}"),
     }
 }

@@ -39,6 +39,8 @@ pub async fn spawn_app_with(config: AppConfig) -> TestApp {
         database: None,
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: true,
+        // Background loops stay off: tests run their steps with a chosen time.
+        worker: false,
         app: config,
     };
     let app = Application::build(settings).await.expect("the application builds");

@@ -24,7 +24,11 @@ fn set(ids: &[i64]) -> BTreeSet<i64> {
 }
 
 async fn record(app: &TestApp, token: &str, patch: Value) -> i64 {
+    // A different customer each time: the same customer, unit and text again would be a repeat.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut body = complaint_body();
+    body["customer"]["phone"] = json!(format!("139{:08}", n));
     for (k, v) in patch.as_object().unwrap() {
         body[k] = v.clone();
     }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use tousu_app::complaints::ListRequest;
-use tousu_app::views::{ComplaintPage, ComplaintView, RevealedView};
+use tousu_app::views::{ComplaintPage, ComplaintView, DeadlinesView, RevealedView};
 use tousu_domain::Action;
 use tousu_domain::event::EvidenceFile;
 use tousu_domain::intake::IntakeDraft;
@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show))
         .routes(routes!(transition))
         .routes(routes!(reveal))
+        .routes(routes!(deadlines))
         .routes(routes!(download))
         .merge(uploads)
 }
@@ -103,6 +104,16 @@ async fn transition(
     ApiJson(action): ApiJson<Action>,
 ) -> ApiResult<Json<ComplaintView>> {
     Ok(Json(s.services.transition(&who, id, action).await?))
+}
+
+/// A complaint's deadlines and each one's life: applied, at risk, met (on
+/// time or late), breached, extended, paused, resumed, cancelled.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/deadlines", tag = "complaints",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = DeadlinesView), (status = 404, body = Problem)))]
+async fn deadlines(State(s): State<AppState>, Auth(who): Auth, Id(id): Id) -> ApiResult<Json<DeadlinesView>> {
+    Ok(Json(s.services.show_deadlines(&who, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

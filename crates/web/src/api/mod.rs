@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves
 //! at `/api/v1/openapi.json` (generated from these handlers).
 
+mod admin;
 mod auth;
 mod complaints;
 mod org;
@@ -36,7 +37,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "complaints", description = "投诉：受理、流转、查询"),
         (name = "organisation", description = "项目、部门"),
         (name = "auth", description = "登录、会话"),
-        (name = "owners", description = "业主查询进度")
+        (name = "owners", description = "业主查询进度"),
+        (name = "admin", description = "时限规则、工作日历、通知投递")
     )
 )]
 struct ApiDoc;
@@ -87,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org::router())
         .merge(auth::router())
         .merge(track::router())
+        .merge(admin::router())
         .split_for_parts();
     let mut doc = doc;
     touch_up(&mut doc);

@@ -2,12 +2,15 @@
 //! [`decide`] never changes anything; it answers the event to append or the
 //! reason for refusal (403 role, 409 state, 422 field).
 
+mod moves;
+
 use crate::action::Action;
 use crate::classification::CallbackMethod;
 use crate::complaint::{Complaint, DepartmentRef, StaffRef};
-use crate::deadline::{DeadlineChanges, DeadlineRule, TimeLimits};
+use crate::deadline::schedule::{self, Clock};
+use crate::deadline::{DeadlineChanges, DeadlineRule, TimePolicy, WorkingDays};
 use crate::error::DomainError;
-use crate::event::{Event, EventKind, EvidenceFile, Investigation};
+use crate::event::{Event, EventKind, EvidenceFile, Investigation, ReportKind};
 use crate::masking::PersonalField;
 use crate::role::Role;
 use crate::satisfaction::Satisfaction;
@@ -17,6 +20,21 @@ use crate::{Actor, Timestamp};
 
 /// Longest note, reason or report accepted on an action.
 pub const MAX_NOTE_CHARS: usize = 5_000;
+
+/// What deciding needs besides the complaint and the actor: the time, the
+/// company's time policy, its working-day calendar and its organisation.
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub policy: &'a TimePolicy,
+    pub days: &'a dyn WorkingDays,
+    pub dir: &'a dyn Directory,
+}
+
+impl<'a> Context<'a> {
+    pub fn clock(&self) -> Clock<'a> {
+        Clock { now: self.now, policy: self.policy, days: self.days }
+    }
+}
 
 /// What [`decide`] needs to know about the organisation. Implemented over an
 /// in-memory snapshot so deciding stays free of I/O.
@@ -42,10 +60,10 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(kind: EventKind) -> Self {
+    pub(crate) fn new(kind: EventKind) -> Self {
         Decision { kind, deadlines: DeadlineChanges::none() }
     }
-    fn with(kind: EventKind, deadlines: DeadlineChanges) -> Self {
+    pub(crate) fn with(kind: EventKind, deadlines: DeadlineChanges) -> Self {
         Decision { kind, deadlines }
     }
     /// The event that follows `complaint`'s latest one.
@@ -57,14 +75,19 @@ impl Decision {
 use Role::*;
 
 /// The roles that may perform each action (the service centre confirms,
-/// dispatches and calls back; departments accept and resolve; heads close).
+/// dispatches and calls back; departments accept and resolve; heads close;
+/// the service centre and leaders urge).
 pub fn permitted_roles(action: &str) -> &'static [Role] {
     match action {
         "confirm" | "invalidate" | "accept_result" | "reject_result" | "callback" => &[FrontDesk],
         "assess" | "investigate" => &[FrontDesk, DepartmentHead, CompanyLeader],
         "dispatch" => &[FrontDesk, CompanyLeader],
-        "accept" | "report_delay" | "resolve" => &[Handler, DepartmentHead],
-        "close" => &[DepartmentHead, CompanyLeader],
+        "accept" | "report_delay" | "resolve" | "request_extension" | "return" => &[Handler, DepartmentHead],
+        "close" | "decide_extension" => &[DepartmentHead, CompanyLeader],
+        "urge" => &[FrontDesk, CompanyLeader, Board],
+        "pause" | "resume" => &[FrontDesk, Handler, DepartmentHead],
+        "record_report" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
+        "escalate" => &[FrontDesk, DepartmentHead, CompanyLeader],
         "attach_evidence" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader],
         _ => &[],
     }
@@ -73,23 +96,43 @@ pub fn permitted_roles(action: &str) -> &'static [Role] {
 /// Whether `action` is possible in the complaint's current state, regardless
 /// of who asks.
 pub fn state_allows(action: &'static str, c: &Complaint) -> Result<(), DomainError> {
+    use Status as S;
+    let dispatched = matches!(c.status, S::Dispatched | S::InProgress);
     let ok = match action {
-        "confirm" => c.status == Status::Received,
-        "invalidate" => matches!(c.status, Status::Received | Status::Confirmed),
-        "assess" => c.status == Status::Confirmed,
-        "investigate" => matches!(c.status, Status::Assessed | Status::Investigating),
-        "dispatch" => c.status == Status::Investigating,
-        "accept" => c.status == Status::Dispatched,
-        "report_delay" => matches!(c.status, Status::Dispatched | Status::InProgress),
-        "resolve" => c.status == Status::InProgress,
-        "accept_result" | "reject_result" => c.status == Status::Resolved,
-        "close" => c.status == Status::CustomerAccepted,
+        "confirm" => c.status == S::Received,
+        "invalidate" => matches!(c.status, S::Received | S::Confirmed),
+        "assess" => c.status == S::Confirmed,
+        "investigate" => matches!(c.status, S::Assessed | S::Investigating),
+        // An emergency goes to the department at once, before confirming,
+        // assessing and investigating (DOMAIN.md: notified within 3 min).
+        "dispatch" => {
+            c.status == S::Investigating || (c.emergency && matches!(c.status, S::Received | S::Confirmed | S::Assessed))
+        }
+        "accept" => c.status == S::Dispatched,
+        "report_delay" | "urge" | "return" => dispatched,
+        "resolve" => c.status == S::InProgress,
+        "accept_result" | "reject_result" => c.status == S::Resolved,
+        "close" => c.status == S::CustomerAccepted,
         "callback" => {
-            if c.status == Status::Closed && !c.awaiting_callback {
+            if c.status == S::Closed && !c.awaiting_callback {
                 return Err(DomainError::AlreadyCalledBack);
             }
-            c.status == Status::Closed
+            c.status == S::Closed
         }
+        "request_extension" => dispatched && c.pending_extension.is_none() && c.open_deadline(DeadlineRule::Answer).is_some(),
+        "decide_extension" => c.pending_extension.is_some(),
+        "pause" => c.status.is_open() && c.paused_at.is_none(),
+        "resume" => c.paused_at.is_some(),
+        "record_report" => c.open_deadlines().any(|d| {
+            matches!(
+                d.rule,
+                DeadlineRule::FirstResponderUpdate
+                    | DeadlineRule::WrittenReportLeader
+                    | DeadlineRule::WrittenReportBoard
+                    | DeadlineRule::Verification
+            )
+        }),
+        "escalate" => c.status.is_open() && c.escalation_level < crate::deadline::EscalationLevel::Board,
         "attach_evidence" => true,
         _ => false,
     };
@@ -106,7 +149,7 @@ fn check_role(action: &'static str, actor: &Actor) -> Result<(), DomainError> {
 
 /// Handlers and department heads act only for the department the complaint
 /// is dispatched to; company leaders are not bound to a department.
-fn check_department(action: &'static str, actor: &Actor, c: &Complaint) -> Result<(), DomainError> {
+pub(crate) fn check_department(action: &'static str, actor: &Actor, c: &Complaint) -> Result<(), DomainError> {
     if !matches!(actor.role(), Some(Handler | DepartmentHead)) {
         return Ok(());
     }
@@ -127,7 +170,30 @@ fn check_department(action: &'static str, actor: &Actor, c: &Complaint) -> Resul
 pub fn may_perform(action: &'static str, c: &Complaint, actor: &Actor) -> Result<(), DomainError> {
     check_role(action, actor)?;
     state_allows(action, c)?;
-    if matches!(action, "accept" | "report_delay" | "resolve" | "close") {
+    if action == "record_report" {
+        // Only someone who may record one of the reports owed now: the
+        // console must not offer a form that can only be refused.
+        let owed: Vec<ReportKind> = ReportKind::ALL.into_iter().filter(|k| k.owed_by(c)).collect();
+        if !owed.iter().any(|k| moves::may_record(c, actor, *k)) {
+            let allowed: Vec<Role> = Role::ALL
+                .into_iter()
+                .filter(|r| owed.iter().any(|k| moves::report_roles(*k).contains(r)))
+                .collect();
+            return Err(DomainError::RoleNotAllowed { action, role: actor.role(), allowed });
+        }
+    }
+    let bound = matches!(
+        action,
+        "accept" | "report_delay" | "resolve" | "close" | "request_extension" | "decide_extension" | "return"
+    );
+    // Pausing, reporting and escalating bind a department's staff once it is theirs.
+    // The first responder follows the complaint whatever their department
+    // (首问责任制): they may record that they were told the outcome
+    // (the other reports check the department in `moves::record_report`).
+    let first_responder = c.first_responder.as_ref().is_some_and(|s| Some(s.id) == actor.staff_id());
+    let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate")
+        || (action == "record_report" && !first_responder);
+    if bound || (bound_once_dispatched && (c.department.is_some() || actor.role() == Some(Handler))) {
         check_department(action, actor, c)?;
     }
     Ok(())
@@ -138,11 +204,11 @@ pub fn available_actions(c: &Complaint, actor: &Actor) -> Vec<&'static str> {
     crate::action::ACTION_NAMES.into_iter().filter(|a| may_perform(a, c, actor).is_ok()).collect()
 }
 
-fn note(field: &str, v: &Option<String>) -> Result<Option<String>, DomainError> {
+pub(crate) fn note(field: &str, v: &Option<String>) -> Result<Option<String>, DomainError> {
     optional_text(field, v.as_deref(), MAX_NOTE_CHARS)
 }
 
-fn text(field: &str, v: &str) -> Result<String, DomainError> {
+pub(crate) fn text(field: &str, v: &str) -> Result<String, DomainError> {
     required_text(field, v, MAX_NOTE_CHARS)
 }
 
@@ -158,24 +224,26 @@ fn department(dir: &dyn Directory, code: &str) -> Result<DepartmentRef, DomainEr
 
 /// Checks `action` against the complaint, the actor and the organisation, and
 /// answers the event to record.
-pub fn decide(
-    c: &Complaint,
-    actor: &Actor,
-    action: &Action,
-    now: Timestamp,
-    limits: &TimeLimits,
-    dir: &dyn Directory,
-) -> Result<Decision, DomainError> {
+pub fn decide(c: &Complaint, actor: &Actor, action: &Action, ctx: &Context) -> Result<Decision, DomainError> {
     may_perform(action.name(), c, actor)?;
+    let clock = ctx.clock();
+    let now = ctx.now;
+    let dir = ctx.dir;
     use EventKind as K;
-    Ok(match action {
+    let decision = match action {
         Action::Confirm { note: n } => Decision::new(K::Confirmed { note: note("note", n)? }),
         Action::Invalidate { explanation } => Decision::with(
             K::Invalidated { explanation: text("explanation", explanation)? },
-            DeadlineChanges { cancelled: open_rules(c), ..Default::default() },
+            schedule::cancel_all(c),
         ),
         Action::Assess { severity, category, note: n } => {
-            Decision::new(K::Assessed { severity: *severity, category: *category, note: note("note", n)? })
+            let mut after = c.clone();
+            after.escalation_level = after.escalation_level.max(crate::complaint::severity_level(*severity));
+            let raised = after.escalation_level > c.escalation_level;
+            Decision::with(
+                K::Assessed { severity: *severity, category: *category, note: note("note", n)? },
+                if raised { schedule::at_escalation(&clock, &after, after.escalation_level) } else { DeadlineChanges::none() },
+            )
         }
         Action::Investigate { department: code, post, person, root_cause, evidence, report } => {
             for id in evidence {
@@ -196,7 +264,7 @@ pub fn decide(
                 report: note("report", report)?,
             }))
         }
-        Action::Dispatch { department: code, handler, note: n } => {
+        Action::Dispatch { department: code, handler, cooperating, note: n } => {
             let dept = match (code.as_deref(), &c.investigation) {
                 (Some(code), _) => department(dir, code)?,
                 (None, Some(inv)) => inv.department.clone(),
@@ -206,17 +274,21 @@ pub fn decide(
                 None | Some("") => None,
                 Some(username) => Some(dispatch_handler(dir, username, &dept)?),
             };
-            let met = if c.open_deadlines().any(|d| d.rule == DeadlineRule::NotifyDepartments) {
-                DeadlineRule::NotifyDepartments
-            } else {
-                DeadlineRule::Dispatch
-            };
-            Decision::with(
-                K::Dispatched { department: dept, handler, note: note("note", n)? },
-                DeadlineChanges::none().meet(met),
-            )
+            let mut others = Vec::new();
+            for code in cooperating {
+                let d = department(dir, code).map_err(|_| {
+                    DomainError::invalid("cooperating", format!("没有编码为「{code}」的部门"), format!("no department with code `{code}`"))
+                })?;
+                if d.code != dept.code && !others.contains(&d) {
+                    others.push(d);
+                }
+            }
+            let changes = schedule::at_dispatch(&clock, c, !others.is_empty());
+            Decision::with(K::Dispatched { department: dept, handler, cooperating: others, note: note("note", n)? }, changes)
         }
-        Action::Accept { note: n } => Decision::new(K::Accepted { note: note("note", n)? }),
+        Action::Accept { note: n } => {
+            Decision::with(K::Accepted { note: note("note", n)? }, DeadlineChanges::none().meet(DeadlineRule::DelayNotice))
+        }
         Action::ReportDelay { reason, new_time } => {
             if *new_time <= now {
                 return Err(DomainError::invalid(
@@ -225,21 +297,27 @@ pub fn decide(
                     "the new time must be in the future",
                 ));
             }
-            Decision::new(K::DelayReported { reason: text("reason", reason)?, new_time: *new_time })
+            Decision::with(
+                K::DelayReported { reason: text("reason", reason)?, new_time: *new_time },
+                DeadlineChanges::none().meet(DeadlineRule::DelayNotice),
+            )
         }
-        Action::Resolve { resolution } => Decision::with(
-            K::Resolved { resolution: text("resolution", resolution)? },
-            DeadlineChanges::none().meet(DeadlineRule::Answer),
-        ),
+        Action::Resolve { resolution, finished_at } => {
+            if let Some(f) = finished_at {
+                if *f > now {
+                    return Err(DomainError::invalid("finished_at", "完成时间不能晚于现在", "finished_at cannot be in the future"));
+                }
+            }
+            Decision::with(
+                K::Resolved { resolution: text("resolution", resolution)?, finished_at: *finished_at },
+                schedule::at_resolution(&clock, c, *finished_at),
+            )
+        }
         Action::AcceptResult { note: n } => Decision::new(K::ResultAccepted { note: note("note", n)? }),
-        Action::RejectResult { reason } => Decision::with(
-            K::ResultRejected { reason: text("reason", reason)? },
-            DeadlineChanges::opened(vec![limits.answer(now)]),
-        ),
-        Action::Close { note: n } => Decision::with(
-            K::Closed { note: note("note", n)? },
-            DeadlineChanges::opened(vec![limits.callback(now)]),
-        ),
+        Action::RejectResult { reason } => {
+            Decision::with(K::ResultRejected { reason: text("reason", reason)? }, schedule::answer_again(&clock, c))
+        }
+        Action::Close { note: n } => Decision::with(K::Closed { note: note("note", n)? }, schedule::at_closure(&clock, c)),
         Action::Callback { perceived, expected, comment, method } => {
             let s = Satisfaction::new(
                 *perceived,
@@ -247,17 +325,22 @@ pub fn decide(
                 note("comment", comment)?,
                 method.unwrap_or(CallbackMethod::Phone),
             )?;
-            let mut changes = DeadlineChanges::none().meet(DeadlineRule::Callback);
+            let mut changes = DeadlineChanges::none().meet(DeadlineRule::Callback).meet(DeadlineRule::CallbackLatest);
             if s.rehandle {
-                changes = changes.open(limits.answer(now));
+                changes = changes.and(schedule::answer_again(&clock, c));
             }
             Decision::with(K::CallbackRecorded(s), changes)
         }
-    })
-}
-
-fn open_rules(c: &Complaint) -> Vec<DeadlineRule> {
-    c.open_deadlines().map(|d| d.rule).collect()
+        Action::RequestExtension { reason, new_time } => moves::request_extension(c, reason, *new_time, now)?,
+        Action::DecideExtension { approve, note: n } => moves::decide_extension(c, actor, *approve, note("note", n)?, ctx)?,
+        Action::Return { reason } => moves::return_dispatch(c, text("reason", reason)?)?,
+        Action::Urge { note: n } => Decision::new(K::Urged { note: note("note", n)? }),
+        Action::Pause { reason } => Decision::with(K::Paused { reason: text("reason", reason)? }, schedule::at_pause(c)),
+        Action::Resume { note: n } => Decision::with(K::Resumed { note: note("note", n)? }, schedule::at_resume(c)),
+        Action::RecordReport { report, text: t } => moves::record_report(c, actor, *report, text("text", t)?)?,
+        Action::Escalate { reason } => moves::escalate(c, actor, text("reason", reason)?, &clock)?,
+    };
+    Ok(Decision { deadlines: decision.deadlines.relevant_to(&c.deadlines), ..decision })
 }
 
 fn dispatch_handler(dir: &dyn Directory, username: &str, dept: &DepartmentRef) -> Result<StaffRef, DomainError> {
