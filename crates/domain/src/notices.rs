@@ -90,6 +90,17 @@ pub fn notices(event: &Event, c: &Complaint) -> Vec<Notice> {
             "延期申请待审批",
             format!("{dept_name}申请将投诉 {place} 的答复时限延至 {}：{reason}", local(*due_at)),
         )),
+        EventKind::ExtensionDecided { approved, due_at, note } => out.push(notice(
+            "extension_decided",
+            None,
+            dept.clone(),
+            if *approved { "延期已批准" } else { "延期未批准" },
+            format!(
+                "投诉 {place} 的延期申请{}{}",
+                if *approved { format!("已批准，答复时限延至 {}", local(*due_at)) } else { "未获批准，请按原时限办理".to_string() },
+                note.as_deref().map(|n| format!("：{n}")).unwrap_or_default()
+            ),
+        )),
         EventKind::Returned { department, reason } => out.push(notice(
             "returned",
             Some(EscalationLevel::ServiceCentre),
