@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod views;
 
 use axum::Router;
 use tousu_app::Services;

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
+        .merge(crate::views::router())
         .route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { ApiError::not_found() })

@@ -1,0 +1,25 @@
+//! Server-rendered pages: the staff console and (later) the owners' portal.
+//! Pages call the same application services as the API, render embedded
+//! templates, take every string from the message catalogues, and have their
+//! own error page. Every asset is served by the binary (no CDN).
+
+pub mod assets;
+pub mod home;
+pub mod i18n;
+pub mod login;
+pub mod nav;
+pub mod render;
+pub mod session;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{code}", get(login::switch_language))
+        .route("/assets/{file}", get(assets::serve))
+}
