@@ -119,31 +119,47 @@ impl Services {
                     )
                 })?,
         };
+        let actor = who.actor();
+        let c = self
+            .receive(who.company_id, &org, project, Some(first_responder), intake, actor.clone(), idempotency)
+            .await?;
+        Ok(match c {
+            Inserted::New(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: false },
+            Inserted::Replayed(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: true },
+        })
+    }
+
+    /// Records a validated, placed intake from `actor` (staff or the owner).
+    pub(crate) async fn receive(
+        &self,
+        company_id: i64,
+        org: &crate::org::OrgIndex,
+        project: tousu_domain::complaint::ProjectRef,
+        first_responder: Option<StaffRef>,
+        intake: Intake,
+        actor: Actor,
+        idempotency: Option<IdempotencyKey>,
+    ) -> AppResult<Inserted> {
         let now = self.now();
-        let repeat = self.find_repeat(who.company_id, &intake, now).await?;
+        let repeat = self.find_repeat(company_id, &intake, now).await?;
         let policy = self.policy().resolve(&org.company.code, &project.code).clone();
-        let inserted = self
+        Ok(self
             .store
             .insert_complaint(NewComplaint {
-                company_id: who.company_id,
+                company_id,
                 tracking_prefix: org.company.tracking_prefix.clone(),
                 local_date: local_date(now, &org.company.timezone),
                 project,
-                first_responder: Some(first_responder),
+                first_responder,
                 intake,
-                actor: who.actor(),
+                actor,
                 now,
                 policy,
                 days: Days(self.working_days(&org.company.timezone)),
                 repeat,
                 idempotency,
             })
-            .await?;
-        let actor = who.actor();
-        Ok(match inserted {
-            Inserted::New(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: false },
-            Inserted::Replayed(c) => Recorded { view: ComplaintView::of(&c, Some(&actor)), replayed: true },
-        })
+            .await?)
     }
 
     /// Records many complaints in one write (imports, benchmarks). Each is

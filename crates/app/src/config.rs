@@ -23,6 +23,10 @@ pub struct AppConfig {
     pub track_per_number_per_hour: u32,
     /// Login attempts per username per minute.
     pub login_per_minute: u32,
+    /// Complaints an address may submit through the owners' portal per hour.
+    pub portal_submissions_per_hour: u32,
+    /// Photos an owner may attach to a complaint.
+    pub portal_max_photos: usize,
     /// Largest evidence file accepted, in bytes.
     pub max_file_bytes: usize,
 }
@@ -38,6 +42,8 @@ impl Default for AppConfig {
             track_burst: 10,
             track_per_number_per_hour: 30,
             login_per_minute: 10,
+            portal_submissions_per_hour: 20,
+            portal_max_photos: 6,
             max_file_bytes: 10 * 1024 * 1024,
         }
     }

@@ -76,7 +76,7 @@ impl Services {
 }
 
 /// A display name without path parts or control characters.
-fn clean_name(name: &str) -> String {
+pub(crate) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
     let cleaned = cleaned.trim();

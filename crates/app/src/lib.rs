@@ -15,6 +15,7 @@ pub mod escalation;
 pub mod org;
 pub mod outbox;
 pub mod policy;
+pub mod portal;
 pub mod principal;
 pub mod seed;
 pub mod tracking;

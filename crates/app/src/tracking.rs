@@ -17,6 +17,8 @@ use tousu_domain::{PhoneNumber, TrackingNo};
 pub struct TrackingLimits {
     per_client: DefaultKeyedRateLimiter<IpAddr>,
     per_number: DefaultKeyedRateLimiter<String>,
+    /// Complaints submitted through the owners' portal, per client address.
+    submissions: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -28,6 +30,7 @@ impl TrackingLimits {
         TrackingLimits {
             per_client: RateLimiter::keyed(Quota::per_minute(nz(config.track_per_minute)).allow_burst(nz(config.track_burst))),
             per_number: RateLimiter::keyed(Quota::per_hour(nz(config.track_per_number_per_hour))),
+            submissions: RateLimiter::keyed(Quota::per_hour(nz(config.portal_submissions_per_hour)).allow_burst(nz(5))),
         }
     }
 }
@@ -45,6 +48,12 @@ impl Services {
     /// The owner's view of their complaint.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn track(&self, client: Option<IpAddr>, tracking_no: &str, phone: &str) -> AppResult<OwnerTrackingView> {
+        let complaint = self.find_owned(client, tracking_no, phone).await?;
+        self.owner_view(complaint).await
+    }
+
+    /// The complaint a tracking number and phone identify, rate-limited.
+    pub(crate) async fn find_owned(&self, client: Option<IpAddr>, tracking_no: &str, phone: &str) -> AppResult<tousu_domain::Complaint> {
         if let Some(ip) = client {
             limited(self.tracking.per_client.check_key(&ip))?;
         }
@@ -56,10 +65,21 @@ impl Services {
             self.tracking.per_number.retain_recent();
         }
         let candidates = self.store.find_complaints_by_tracking_no(&no).await?;
-        let complaint = candidates
+        candidates
             .into_iter()
             .find(|c| bool::from(c.customer.phone.as_str().as_bytes().ct_eq(phone.as_str().as_bytes())))
-            .ok_or(AppError::NotFound { zh: "与该电话匹配的投诉", en: "complaint with that tracking number and phone" })?;
+            .ok_or(AppError::NotFound { zh: "与该电话匹配的投诉", en: "complaint with that tracking number and phone" })
+    }
+
+    /// Counts a portal submission against the client's hourly allowance.
+    pub(crate) fn check_submission_rate(&self, client: Option<IpAddr>) -> AppResult<()> {
+        match client {
+            Some(ip) => limited(self.tracking.submissions.check_key(&ip)),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) async fn owner_view(&self, complaint: tousu_domain::Complaint) -> AppResult<OwnerTrackingView> {
         let events = self.store.list_events(complaint.id).await?;
         Ok(OwnerTrackingView {
             tracking_no: complaint.tracking_no.to_string(),
@@ -71,6 +91,7 @@ impl Services {
             committed_at: committed_time(&complaint),
             department: complaint.department.as_ref().map(|d| d.name.clone()),
             resolution: complaint.resolution.clone(),
+            available_actions: tousu_domain::lifecycle::available_actions(&complaint, &tousu_domain::Actor::Owner),
             history: events.iter().filter_map(owner_event).collect(),
         })
     }

@@ -284,6 +284,8 @@ pub struct OwnerTrackingView {
     /// The department handling it, once dispatched.
     pub department: Option<String>,
     pub resolution: Option<String>,
+    /// What the owner may do now: `accept_result`, `reject_result`, `callback`.
+    pub available_actions: Vec<&'static str>,
     pub history: Vec<tousu_domain::owner_view::OwnerEvent>,
 }
 

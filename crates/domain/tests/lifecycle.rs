@@ -10,7 +10,8 @@ use tousu_domain::complaint::{DepartmentRef, ProjectRef, StaffRef};
 use tousu_domain::event::{EvidenceFile, ReportKind};
 use tousu_domain::intake::{CustomerDraft, IntakeDraft, Reception, receive};
 use tousu_domain::lifecycle::{
-    Decision, Directory, StaffEntry, available_actions, decide, decide_attach_evidence, decide_reveal, permitted_roles,
+    Decision, Directory, OWNER_ACTIONS, StaffEntry, available_actions, decide, decide_attach_evidence, decide_reveal,
+    permitted_roles, state_allows,
 };
 use tousu_domain::masking::PersonalField;
 use tousu_domain::lifecycle::Context;
@@ -823,10 +824,15 @@ fn every_action_by_a_role_not_permitted_is_refused_for_the_role() {
                 case.assert_refused_as(&actor, &a, now, &expected);
             }
         }
-        for outsider in [Actor::Owner, Actor::System] {
+        // The owner does their own part through the portal; tousu itself acts only through deadlines.
+        if OWNER_ACTIONS.contains(&action) {
+            assert!(case.decide_as(&Actor::Owner, &a, now).is_ok(), "the owner may {action}");
+        } else {
             let expected = DomainError::RoleNotAllowed { action, role: None, allowed: allowed.clone() };
-            case.assert_refused_as(&outsider, &a, now, &expected);
+            case.assert_refused_as(&Actor::Owner, &a, now, &expected);
         }
+        let expected = DomainError::RoleNotAllowed { action, role: None, allowed: allowed.clone() };
+        case.assert_refused_as(&Actor::System, &a, now, &expected);
     }
 }
 
@@ -1016,12 +1022,18 @@ fn evidence_must_be_attached_before_the_investigation_cites_it() {
 }
 
 #[test]
-fn evidence_may_not_be_attached_by_analysts_admins_the_board_or_the_owner() {
+fn evidence_may_not_be_attached_by_analysts_admins_or_the_board() {
     let case = advanced_to(Status::InProgress);
-    for actor in [staff(ANALYST), staff(ADMIN), staff(BOARD), Actor::Owner] {
+    for actor in [staff(ANALYST), staff(ADMIN), staff(BOARD), Actor::System] {
         let err = decide_attach_evidence(&case.complaint, &actor, evidence(1)).expect_err("may not upload");
         assert_eq!(err.code(), "role_not_allowed", "{actor:?}");
     }
+}
+
+#[test]
+fn the_owner_may_add_photos_of_their_own_complaint() {
+    let case = advanced_to(Status::Received);
+    assert!(decide_attach_evidence(&case.complaint, &Actor::Owner, evidence(1)).is_ok());
 }
 
 // ---------------------------------------------------------------------------
@@ -1381,7 +1393,11 @@ fn available_actions_lists_exactly_what_each_person_may_do_now() {
             let got = available_actions(&case.complaint, &staff(username));
             assert_eq!(got, want, "{username} while {}", describe(&case.complaint));
         }
-        assert!(available_actions(&case.complaint, &Actor::Owner).is_empty());
+        let owner: Vec<&str> = ["accept_result", "reject_result", "callback"]
+            .into_iter()
+            .filter(|a| state_allows(a, &case.complaint).is_ok())
+            .collect();
+        assert_eq!(available_actions(&case.complaint, &Actor::Owner), owner, "the owner while {}", describe(&case.complaint));
         assert!(available_actions(&case.complaint, &Actor::System).is_empty());
     }
 }
