@@ -40,12 +40,15 @@ fn message(d: &Delivery) -> Message {
         body: n.body.clone(),
         complaint_id: n.complaint_id,
         tracking_no: None,
-        level: n.level.map(|l| l.as_str().to_string()),
+        // Shown to people ("级别：公司主管领导" on a robot card or in a
+        // mail); machines read the code in `data.level`.
+        level: n.level.map(|l| l.label_zh().to_string()),
         url: None,
         data: serde_json::json!({
             "delivery_id": d.id,
             "notification_id": n.id,
             "department": n.department,
+            "level": n.level.map(|l| l.as_str()),
             "level_label": n.level.map(|l| l.label_zh()),
         }),
     }
@@ -100,7 +103,10 @@ impl Services {
             Some(route) => match notifier.deliver_at(&route.channel, &message(&d), now).await {
                 Ok(()) => DeliveryOutcome::Delivered { at: now },
                 Err(e) if e.is_retryable() && d.attempts + 1 < self.config.notify.max_attempts => {
-                    let wait = e.retry_after().unwrap_or_else(|| backoff(d.attempts)).max(FIRST_BACKOFF);
+                    // The server's Retry-After is a lower bound of the backoff,
+                    // never a way around it (`Retry-After: 1` on every 503 must
+                    // not turn the backoff into a steady 5 s hammering).
+                    let wait = backoff(d.attempts).max(e.retry_after().unwrap_or_default());
                     let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(5));
                     DeliveryOutcome::Retry { error: e.to_string(), next_attempt_at: next }
                 }

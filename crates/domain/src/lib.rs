@@ -24,6 +24,7 @@ pub mod phone;
 pub mod repeat;
 pub mod role;
 pub mod satisfaction;
+pub mod stats;
 pub mod status;
 pub mod text;
 pub mod tracking;

@@ -176,6 +176,20 @@ impl Store for SqliteStore {
         outbox::retry(&self.writes, id, now).await
     }
 
+    async fn list_daily_figures(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        key_prefix: &str,
+    ) -> StoreResult<Vec<(chrono::NaiveDate, i64, String, i64)>> {
+        reads::list_daily_figures(&self.readers, company_id, from, to, key_prefix).await
+    }
+
+    async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>> {
+        reads::list_current_figures(&self.readers, company_id, key_prefix).await
+    }
+
     async fn list_calendar_years(&self) -> StoreResult<Vec<(i32, String)>> {
         outbox::list_calendar_years(&self.readers).await
     }

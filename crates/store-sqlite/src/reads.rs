@@ -101,16 +101,27 @@ pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> St
     Ok(StoredFile { id, complaint_id, name, content_type, sha256, bytes })
 }
 
+/// Walks the next-check index from the most overdue and stops after `limit`
+/// rows: a step costs what it returns, not what is open (nor what is
+/// overdue). A complaint with several due deadlines is answered once.
+///
+/// The index is named: with `GROUP BY complaint_id` here, and no statistics
+/// telling it the range is small, SQLite walked the whole deadlines table in
+/// key order to group without sorting (an idle tick grew with the open
+/// complaints: 1.6 ms at 20,000, see BENCHMARKS.md).
 pub(crate) async fn find_due_complaints(pool: &SqlitePool, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
-    sqlx::query_as(
-        "SELECT c.company_id, d.complaint_id FROM deadlines d JOIN complaints c ON c.id = d.complaint_id \
-         WHERE d.next_check_at <= ? GROUP BY d.complaint_id ORDER BY MIN(d.next_check_at) LIMIT ?",
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT c.company_id, d.complaint_id FROM deadlines d INDEXED BY deadlines_next_check \
+         JOIN complaints c ON c.id = d.complaint_id \
+         WHERE d.next_check_at <= ? ORDER BY d.next_check_at LIMIT ?",
     )
     .bind(millis(now))
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await
-    .map_err(db)
+    .map_err(db)?;
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    Ok(rows.into_iter().filter(|(_, id)| seen.insert(*id)).collect())
 }
 
 pub(crate) async fn find_next_deadline_check(pool: &SqlitePool) -> StoreResult<Option<Timestamp>> {
@@ -128,9 +139,13 @@ pub(crate) async fn list_complaints_by_customer(
     since: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<Complaint>> {
+    // The index is named: left to itself SQLite took `complaints_received`
+    // (company, received_at), and the repeat window of 90 days covers most
+    // of the table, so every intake read every recent complaint (~1 s per
+    // intake with 1,000,000 complaints loaded).
     let states: Vec<String> = sqlx::query_scalar(
-        "SELECT state FROM complaints WHERE company_id = ? AND customer_phone = ? AND received_at >= ? \
-         ORDER BY id DESC LIMIT ?",
+        "SELECT state FROM complaints INDEXED BY complaints_customer \
+         WHERE company_id = ? AND customer_phone = ? AND received_at >= ? ORDER BY id DESC LIMIT ?",
     )
     .bind(company_id)
     .bind(phone)
@@ -140,4 +155,47 @@ pub(crate) async fn list_complaints_by_customer(
     .await
     .map_err(db)?;
     states.iter().map(|s| from_json(s)).collect()
+}
+
+/// Keys starting with `prefix`: a range on the primary key, no LIKE scan.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+pub(crate) async fn list_daily_figures(
+    pool: &SqlitePool,
+    company_id: i64,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    prefix: &str,
+) -> StoreResult<Vec<(chrono::NaiveDate, i64, String, i64)>> {
+    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT day, project_id, key, value FROM stats_daily WHERE company_id = ? AND day >= ? AND day <= ? \
+         AND key >= ? AND key < ? AND value != 0 ORDER BY day, project_id, key",
+    )
+    .bind(company_id)
+    .bind(from.format("%Y-%m-%d").to_string())
+    .bind(to.format("%Y-%m-%d").to_string())
+    .bind(prefix)
+    .bind(prefix_end(prefix))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, p, k, v)| chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok().map(|d| (d, p, k, v)))
+        .collect())
+}
+
+pub(crate) async fn list_current_figures(pool: &SqlitePool, company_id: i64, prefix: &str) -> StoreResult<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT project_id, key, value FROM stats_current WHERE company_id = ? AND key >= ? AND key < ? AND value != 0 \
+         ORDER BY project_id, key",
+    )
+    .bind(company_id)
+    .bind(prefix)
+    .bind(prefix_end(prefix))
+    .fetch_all(pool)
+    .await
+    .map_err(db)
 }

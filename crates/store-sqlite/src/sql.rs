@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::path::Path;
 use std::time::Duration;
+use tousu_domain::stats;
 use tousu_domain::{Complaint, Deadline, Event, Timestamp};
 use tousu_store::{ConflictKind, IdempotencyKey, StoreError, StoreResult};
 
@@ -72,7 +73,30 @@ pub(crate) fn insert_new(tx: &Transaction<'_>, c: &Complaint, first: &Event) -> 
     for (ordinal, d) in c.deadlines.iter().enumerate() {
         upsert_deadline(tx, c.id, ordinal, d)?;
     }
+    add_figures(tx, c, None, first)?;
     insert_notices(tx, c, first)
+}
+
+/// The figures an event changes, added in its transaction.
+fn add_figures(tx: &Transaction<'_>, c: &Complaint, before: Option<stats::Before>, e: &Event) -> StoreResult<()> {
+    for d in stats::deltas(before, c, e) {
+        match d.period {
+            stats::Period::Day(day) => tx
+                .prepare_cached(
+                    "INSERT INTO stats_daily (company_id, day, project_id, key, value) VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (company_id, day, project_id, key) DO UPDATE SET value = value + excluded.value",
+                )
+                .and_then(|mut s| s.execute(params![c.company_id, day.format("%Y-%m-%d").to_string(), d.project_id, d.key, d.delta])),
+            stats::Period::Now => tx
+                .prepare_cached(
+                    "INSERT INTO stats_current (company_id, project_id, key, value) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (company_id, project_id, key) DO UPDATE SET value = value + excluded.value",
+                )
+                .and_then(|mut s| s.execute(params![c.company_id, d.project_id, d.key, d.delta])),
+        }
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// The outbox: the notices an event calls for, in the event's transaction.
@@ -153,6 +177,17 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
     if event.seq != state.version {
         return Ok(Err(StoreError::Conflict(ConflictKind::Version)));
     }
+    // What the figures need of the complaint before the event.
+    let before: Option<(String, Option<String>)> = tx
+        .prepare_cached("SELECT status, category FROM complaints WHERE id = ?1")
+        .and_then(|mut s| s.query_row(params![state.id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(err)?;
+    let before = before.and_then(|(status, category)| {
+        Some(stats::Before {
+            status: tousu_domain::Status::parse(&status)?,
+            category: category.and_then(|c| tousu_domain::Category::parse(&c).ok()),
+        })
+    });
     let updated = tx
         .prepare_cached(
             "UPDATE complaints SET status = ?1, is_open = ?2, category = ?3, severity = ?4, department_code = ?5, \
@@ -186,6 +221,7 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
             }
         }
     }
+    add_figures(tx, state, before, event)?;
     insert_notices(tx, state, event)?;
     Ok(Ok(()))
 }

@@ -34,6 +34,7 @@
 //! a backend stores must read back identical.
 
 mod complaints;
+mod figures;
 mod files;
 pub mod fixture;
 mod idempotency;
@@ -42,6 +43,7 @@ mod org;
 mod replay;
 
 pub use complaints::*;
+pub use figures::*;
 pub use files::*;
 pub use idempotency::*;
 pub use listing::*;
@@ -131,6 +133,7 @@ macro_rules! conformance_tests {
             the_same_bytes_stored_twice_are_two_files_sharing_their_content,
             a_file_is_not_found_through_another_company,
             replaying_the_events_rebuilds_the_stored_complaint,
+            figures_are_the_sum_of_every_events_deltas,
         );
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn tracking_numbers_and_ids_continue_after_the_store_is_reopened() {

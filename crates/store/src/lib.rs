@@ -134,6 +134,21 @@ pub trait Store: Send + Sync + 'static {
     /// Puts a failed delivery back in the queue, due `now`.
     async fn retry_delivery(&self, id: i64, now: Timestamp) -> StoreResult<()>;
 
+    // ----- figures (kept as events are written) -----
+
+    /// Daily figures of a company whose key starts with `key_prefix`, for
+    /// days `from..=to` (local dates): `(day, project, key, value)`.
+    async fn list_daily_figures(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        key_prefix: &str,
+    ) -> StoreResult<Vec<(chrono::NaiveDate, i64, String, i64)>>;
+
+    /// Current figures of a company whose key starts with `key_prefix`: `(project, key, value)`.
+    async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>>;
+
     // ----- working-day calendars -----
 
     /// Calendar years imported by the company: `(year, file content)`.

@@ -1,4 +1,4 @@
-//! The command line: `serve`, `token create`, `user reset-password`, `bench`.
+//! The command line: `serve`, `token create`, `user reset-password`, `bench`, `triage`.
 
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, open_store, shutdown_signal};
@@ -33,6 +33,9 @@ pub enum Command {
     /// Measure performance (see BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
+    /// Complaint triage (category, severity, emergency, psychology …) and group complaints.
+    #[command(subcommand)]
+    Triage(crate::triage_cmd::TriageCommand),
 }
 
 /// Where the data is.
@@ -133,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Calendar(CalendarCommand::Import { file, data }) => calendar_import(file, data).await,
             Command::Calendar(CalendarCommand::List { data }) => calendar_list(data).await,
             Command::Bench(cmd) => crate::bench::run(cmd).await,
+            Command::Triage(cmd) => crate::triage_cmd::run(cmd),
         }
     });
     match result {

@@ -6,3 +6,4 @@ pub mod cli;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod triage_cmd;

@@ -327,7 +327,12 @@ impl DeadlineChanges {
     pub fn relevant_to(mut self, deadlines: &[Deadline]) -> Self {
         let open = |r: &DeadlineRule| deadlines.iter().any(|d| d.rule == *r && d.state == DeadlineState::Open);
         self.met.retain(open);
-        self.cancelled.retain(open);
+        // A rule met by this event is not also cancelled by it (escalating an
+        // emergency in time meets the head's minutes, and the escalation's
+        // own changes would cancel them): the deadline was kept, and its
+        // stream must say so once.
+        let met = self.met.clone();
+        self.cancelled.retain(|r| open(r) && !met.contains(r));
         self.at_risk.retain(open);
         self.breached.retain(open);
         self.extended.retain(|e| open(&e.rule));

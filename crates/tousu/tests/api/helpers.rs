@@ -1,15 +1,51 @@
 //! `spawn_app()`: the real server on a random port with a fresh database
 //! and the demo organisation, plus helpers that speak its API.
+//! `spawn_app_at(start, config)`: the same with a clock the test moves
+//! (days of simulated time in milliseconds), the data folder kept for a
+//! restart, and the worker's steps run on demand.
 
+use chrono::{DateTime, Duration, Utc};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use tempfile::TempDir;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tousu::settings::Settings;
 use tousu::startup::Application;
+use tousu_app::escalation::StepOutcome;
 use tousu_app::seed::SeededAccount;
-use tousu_app::{AppConfig, Services};
+use tousu_app::{AppConfig, Clock, Services};
 use tousu_domain::Role;
+use tousu_notify::{Notifier, NotifierConfig};
+
+/// A clock the test sets and moves; the application reads it for every
+/// request and the worker's steps run at its time.
+#[derive(Debug)]
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn new(start: DateTime<Utc>) -> Arc<TestClock> {
+        Arc::new(TestClock(Mutex::new(start)))
+    }
+
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        let mut now = self.0.lock().unwrap();
+        *now += by;
+        *now
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        *self.0.lock().unwrap() = to;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
 
 pub struct TestApp {
     pub address: String,
@@ -17,8 +53,17 @@ pub struct TestApp {
     pub services: Services,
     pub accounts: Vec<SeededAccount>,
     pub company_id: i64,
+    /// The test's clock (the machine's time for `spawn_app`, frozen at its start).
+    pub clock: Arc<TestClock>,
+    /// The data folder: database, lock file, time-limits.toml.
+    pub data_dir: PathBuf,
+    pub notifier: Arc<Notifier>,
+    settings: Settings,
+    /// Set when the clock is the test's: the server runs on it.
+    controlled: bool,
     stop: CancellationToken,
-    _data: TempDir,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    _data: Arc<TempDir>,
 }
 
 impl Drop for TestApp {
@@ -32,26 +77,146 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: AppConfig) -> TestApp {
-    tousu::telemetry::init("warn");
-    let data = tempfile::tempdir().expect("temp dir");
-    let settings = Settings {
-        data_dir: data.path().to_path_buf(),
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let clock = TestClock::new(tousu_app::SystemClock.now());
+    start(settings(data.path(), config, false), data, clock, false).await
+}
+
+/// The server with the test's clock, starting at `start`. Background loops
+/// stay off: the test runs [`TestApp::run_deadlines`] and
+/// [`TestApp::run_outbox`] at the clock's time.
+pub async fn spawn_app_at(start_at: DateTime<Utc>, config: AppConfig) -> TestApp {
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(settings(data.path(), config, false), data, TestClock::new(start_at), true).await
+}
+
+/// Like [`spawn_app_at`] with the escalation worker and the outbox
+/// dispatcher running in the server, on the test's clock.
+pub async fn spawn_app_at_with_worker(start_at: DateTime<Utc>, config: AppConfig) -> TestApp {
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    start(settings(data.path(), config, true), data, TestClock::new(start_at), true).await
+}
+
+/// Like [`spawn_app_at`] on a data folder prepared beforehand (by the CLI).
+pub async fn spawn_app_in(data: TempDir, start_at: DateTime<Utc>, config: AppConfig) -> TestApp {
+    let data = Arc::new(data);
+    start(settings(data.path(), config, false), data, TestClock::new(start_at), true).await
+}
+
+fn settings(dir: &Path, config: AppConfig, worker: bool) -> Settings {
+    Settings {
+        data_dir: dir.to_path_buf(),
         database: None,
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: true,
-        // Background loops stay off: tests run their steps with a chosen time.
-        worker: false,
+        // Background loops stay off unless asked: tests run their steps with a chosen time.
+        worker,
         app: config,
+    }
+}
+
+async fn build(settings: &Settings, clock: &Arc<TestClock>, controlled: bool) -> Application {
+    tousu::telemetry::init("warn");
+    let app = if controlled {
+        Application::build_with_clock(settings.clone(), clock.clone()).await
+    } else {
+        Application::build(settings.clone()).await
     };
-    let app = Application::build(settings).await.expect("the application builds");
+    app.expect("the application builds")
+}
+
+async fn start(settings: Settings, data: Arc<TempDir>, clock: Arc<TestClock>, controlled: bool) -> TestApp {
+    let app = build(&settings, &clock, controlled).await;
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
     let accounts = app.seeded_accounts().expect("demo seeded").to_vec();
     let company_id = services.store().list_companies().await.expect("companies")[0].id;
+    let notifier = notifier(&settings.app, &clock);
     let stop = CancellationToken::new();
-    tokio::spawn(app.run_until_stopped(stop.clone().cancelled_owned()));
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    TestApp { address, client, services, accounts, company_id, stop, _data: data }
+    let server = tokio::spawn(app.run_until_stopped(stop.clone().cancelled_owned()));
+    TestApp {
+        address,
+        client: client(),
+        services,
+        accounts,
+        company_id,
+        data_dir: data.path().to_path_buf(),
+        notifier,
+        settings,
+        controlled,
+        clock,
+        stop,
+        server: Some(server),
+        _data: data,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).build().expect("client")
+}
+
+fn notifier(config: &AppConfig, clock: &Arc<TestClock>) -> Arc<Notifier> {
+    let config = NotifierConfig { smtp: config.notify.smtp.clone(), ..NotifierConfig::default() };
+    let clock = clock.clone();
+    Arc::new(Notifier::new(&config).expect("notifier").with_clock(move || clock.now()))
+}
+
+impl TestApp {
+    /// The clock's time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Moves the clock on.
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        self.clock.advance(by)
+    }
+
+    /// Sets the clock.
+    pub fn set_clock(&self, to: DateTime<Utc>) {
+        self.clock.set(to)
+    }
+
+    /// Polls `GET …/deadlines` until `rule` has `happened` (the background
+    /// worker records it on its own time); answers the view.
+    pub async fn wait_for_deadline(&self, token: &str, id: i64, rule: &str, happened: &str) -> Value {
+        let limit = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let view = self.deadlines(token, id).await;
+            if life(&view, rule).iter().any(|h| h == happened) {
+                return view;
+            }
+            assert!(std::time::Instant::now() < limit, "{rule} never {happened}: {view}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// One step of the escalation worker at the clock's time.
+    pub async fn run_deadlines(&self) -> StepOutcome {
+        self.services.run_deadline_step(self.now(), 1000).await.expect("the deadline step runs")
+    }
+
+    /// One step of the outbox dispatcher at the clock's time.
+    pub async fn run_outbox(&self) -> StepOutcome {
+        self.services.run_outbox_step(&self.notifier, self.now()).await.expect("the outbox step runs")
+    }
+
+    /// Stops the server, waits until it has let go of the database (its
+    /// lock file included), and starts a new one on the same data folder
+    /// and clock. Accounts and tokens live in the database and stay valid.
+    pub async fn restart(&mut self) {
+        self.stop.cancel();
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task ends").expect("the server stopped cleanly");
+        }
+        let app = build(&self.settings, &self.clock, self.controlled).await;
+        assert!(app.seeded_accounts().is_none(), "a restart finds the organisation it left");
+        self.address = format!("http://127.0.0.1:{}", app.port());
+        self.services = app.services().clone();
+        self.client = client();
+        self.stop = CancellationToken::new();
+        self.server = Some(tokio::spawn(app.run_until_stopped(self.stop.clone().cancelled_owned())));
+    }
 }
 
 impl TestApp {
@@ -223,5 +388,122 @@ pub fn strings(v: &Value) -> Vec<&str> {
         Value::Array(items) => items.iter().flat_map(strings).collect(),
         Value::Object(map) => map.values().flat_map(strings).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// An instant written as RFC 3339 (`2026-09-30T10:00:00+08:00`).
+pub fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap_or_else(|e| panic!("{rfc3339}: {e}")).to_utc()
+}
+
+/// A time as the API serves it, read back.
+pub fn time(v: &Value) -> DateTime<Utc> {
+    at(v.as_str().unwrap_or_else(|| panic!("not a time: {v}")))
+}
+
+/// The end of a local day in Asia/Shanghai (23:59:59.999 +08:00), as
+/// working-day limits fall due.
+pub fn end_of_day(date: &str) -> DateTime<Utc> {
+    at(&format!("{date}T23:59:59.999+08:00"))
+}
+
+pub fn minutes(n: i64) -> Duration {
+    Duration::minutes(n)
+}
+
+pub fn hours(n: i64) -> Duration {
+    Duration::hours(n)
+}
+
+pub fn days(n: i64) -> Duration {
+    Duration::days(n)
+}
+
+/// The latest deadline of `rule` in a complaint or a deadlines view.
+pub fn deadline<'a>(c: &'a Value, rule: &str) -> &'a Value {
+    c["deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .rev()
+        .find(|d| d["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} deadline in {}", c["deadlines"]))
+}
+
+/// How many deadlines of `rule` a complaint carries (a rule opened again keeps the old entry).
+pub fn deadline_count(c: &Value, rule: &str) -> usize {
+    c["deadlines"].as_array().expect("deadlines").iter().filter(|d| d["rule"] == rule).count()
+}
+
+/// The due time of the latest deadline of `rule`.
+pub fn due(c: &Value, rule: &str) -> DateTime<Utc> {
+    time(&deadline(c, rule)["due_at"])
+}
+
+/// What happened to `rule`, in order, in a deadlines view (`GET …/deadlines`).
+pub fn life(view: &Value, rule: &str) -> Vec<String> {
+    view["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["rule"] == rule)
+        .map(|e| e["happened"].as_str().expect("happened").to_string())
+        .collect()
+}
+
+/// The history entries of one type.
+pub fn history_of<'a>(c: &'a Value, kind: &str) -> Vec<&'a Value> {
+    c["history"].as_array().expect("history").iter().filter(|e| e["type"] == kind).collect()
+}
+
+impl TestApp {
+    /// `GET /api/v1/complaints/{id}/deadlines`.
+    pub async fn deadlines(&self, token: &str, id: i64) -> Value {
+        let res = self.get(token, &format!("/api/v1/complaints/{id}/deadlines")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.expect("json")
+    }
+
+    /// Records `body` (a complaint as a channel sends it) and answers it.
+    pub async fn new_complaint_from(&self, token: &str, body: &Value) -> Value {
+        let res = self.post_complaint(token, body).await;
+        let status = res.status();
+        let json: Value = res.json().await.expect("json");
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+        json
+    }
+
+    /// A request with a text body (TOML documents for the admin API).
+    pub async fn put_text(&self, token: &str, path: &str, body: &str) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/toml")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_empty(&self, token: &str, path: &str) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).send().await.expect("request sent")
+    }
+
+    /// What the owner sees with the tracking number and phone of `complaint_body()`.
+    pub async fn track(&self, tracking_no: &str) -> Value {
+        self.track_with(tracking_no, "13812345678").await
+    }
+
+    /// What the owner sees with a tracking number and the phone given.
+    pub async fn track_with(&self, tracking_no: &str, phone: &str) -> Value {
+        let res = self
+            .client
+            .post(self.url("/api/v1/track"))
+            .json(&json!({"tracking_no": tracking_no, "phone": phone}))
+            .send()
+            .await
+            .expect("request sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.expect("json")
     }
 }

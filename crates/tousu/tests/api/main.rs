@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod admin;
 mod auth;
 mod bad_input;
 mod cli;
@@ -11,6 +12,9 @@ mod intake;
 mod lifecycle;
 mod lists;
 mod masking;
+mod notifications;
 mod openapi;
 mod refusals;
+mod sinks;
+mod time_limits;
 mod tracking;

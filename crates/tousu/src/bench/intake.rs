@@ -7,9 +7,10 @@
 //! cores, as they would share a small machine; the figures include the
 //! client's own cost.
 
+use super::{Latency, Machine, draft, histogram, latency, machine};
 use crate::settings::Settings;
 use crate::startup::Application;
-use clap::{Args, Subcommand};
+use clap::Args;
 use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -19,14 +20,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tousu_domain::Role;
-use tousu_domain::classification::Channel;
-use tousu_domain::intake::{CustomerDraft, IntakeDraft};
-
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Intake throughput over HTTP, then list/fetch latency with many complaints loaded.
-    Intake(IntakeArgs),
-}
 
 #[derive(Debug, Args)]
 pub struct IntakeArgs {
@@ -54,14 +47,6 @@ pub struct IntakeArgs {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Latency {
-    pub count: u64,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub max_ms: f64,
-}
-
-#[derive(Debug, Serialize)]
 pub struct IntakeReport {
     pub clients: usize,
     pub seconds: f64,
@@ -73,90 +58,6 @@ pub struct IntakeReport {
     pub list_open_page: Latency,
     pub fetch_with_history: Latency,
     pub machine: Machine,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Machine {
-    pub cpus: usize,
-    pub cpu_model: String,
-    pub memory_gib: f64,
-    pub os: String,
-}
-
-pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
-    match cmd {
-        BenchCommand::Intake(args) => {
-            let report = intake(args.clone_for_report()).await?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print_report(&report);
-            }
-            Ok(())
-        }
-    }
-}
-
-impl IntakeArgs {
-    fn clone_for_report(&self) -> IntakeArgs {
-        IntakeArgs {
-            clients: self.clients,
-            seconds: self.seconds,
-            warmup: self.warmup,
-            preload: self.preload,
-            reads: self.reads,
-            data: self.data.clone(),
-            json: self.json,
-        }
-    }
-}
-
-const PLACES: [(&str, &[&str]); 2] = [("JYHY", &["1栋", "2栋", "3栋"]), ("LHW", &["A座", "B座"])];
-
-const TEXTS: [&str; 8] = [
-    "卫生间顶上又开始滴水了，上个月修过一次，说是楼上防水的问题，结果现在比之前还严重，天天拿盆接。",
-    "电梯这周已经停了三次，老人孩子上下楼很不方便，物业到底有没有在维保？",
-    "楼下商铺晚上十一点还在装修，电钻声吵得孩子没法睡觉，保安说管不了。",
-    "公摊水电费比去年同期多了四十多块，请问公摊是怎么算的？能不能公示明细？",
-    "地下车库B区的灯坏了一半，晚上停车很危险，已经报修两次了没人来。",
-    "小区门口的垃圾桶满了两天没人清理，味道很大，夏天还有苍蝇。",
-    "交房时发现客厅墙面有裂缝，开发商说是正常现象，我不接受，要求维修。",
-    "快递柜经常满，快递员直接把包裹放在大堂，丢了两次了，谁负责？",
-];
-
-fn draft(n: u64) -> IntakeDraft {
-    let (project, buildings) = PLACES[(n % 2) as usize];
-    let building = buildings[(n as usize / 2) % buildings.len()];
-    let floors = if project == "JYHY" { 18 } else { 32 };
-    let per_floor = if project == "JYHY" { 2 } else { 4 };
-    let unit = format!("{}{:02}", 1 + fastrand::u32(0..floors), 1 + fastrand::u32(0..per_floor));
-    IntakeDraft {
-        channel: [Channel::Phone, Channel::Wechat, Channel::App, Channel::FrontDesk][(n % 4) as usize],
-        customer: CustomerDraft {
-            name: ["张伟", "王芳", "李娜", "刘洋", "陈静"][(n % 5) as usize].into(),
-            phone: format!("13{}{:08}", 5 + n % 5, fastrand::u32(0..100_000_000)),
-        },
-        project: project.into(),
-        building: building.into(),
-        unit,
-        description: TEXTS[fastrand::usize(0..TEXTS.len())].into(),
-        subject: None,
-        remedy_sought: Some("尽快处理并给出答复".into()),
-        remedies: vec![],
-        first_responder: None,
-        category: None,
-        emergency: false,
-        service: None,
-    }
-}
-
-fn histogram() -> anyhow::Result<Histogram<u64>> {
-    Ok(Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?)
-}
-
-fn latency(h: &Histogram<u64>) -> Latency {
-    let ms = |us: u64| us as f64 / 1000.0;
-    Latency { count: h.len(), p50_ms: ms(h.value_at_quantile(0.5)), p99_ms: ms(h.value_at_quantile(0.99)), max_ms: ms(h.max()) }
 }
 
 pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
@@ -307,30 +208,7 @@ async fn time_gets(
     Ok(hist)
 }
 
-fn machine() -> Machine {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu_model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let kib: f64 = meminfo
-        .lines()
-        .find(|l| l.starts_with("MemTotal"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    Machine {
-        cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        cpu_model,
-        memory_gib: (kib / 1024.0 / 1024.0 * 10.0).round() / 10.0,
-        os: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_string(),
-    }
-}
-
-fn print_report(r: &IntakeReport) {
+pub(super) fn print_report(r: &IntakeReport) {
     println!("tousu bench intake — {} CPUs ({}), {} GiB, Linux {}", r.machine.cpus, r.machine.cpu_model, r.machine.memory_gib, r.machine.os);
     println!(
         "intake over HTTP, {} clients, {:.1} s: {} accepted ({:.0}/s), {} errors; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
