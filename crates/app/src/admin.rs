@@ -94,7 +94,7 @@ impl Services {
 
 /// Writes through a temporary file and a rename, so a crash leaves the old
 /// document or the new one, never half of one.
-fn write_atomically(path: &Path, text: &str) -> AppResult<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> AppResult<()> {
     let tmp: PathBuf = path.with_extension("toml.tmp");
     let io = |e: std::io::Error| AppError::Internal(format!("cannot write {}: {e}", path.display()));
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -72,8 +72,10 @@ pub struct ListRequest {
     pub received_to: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    /// `next_cursor` of the previous page (or `prev_cursor` of the next one).
     pub cursor: Option<String>,
+    /// `newest` first (the default) or `oldest` first.
+    pub sort: Option<String>,
 }
 
 impl Services {
@@ -136,14 +138,15 @@ impl Services {
         org: &crate::org::OrgIndex,
         project: tousu_domain::complaint::ProjectRef,
         first_responder: Option<StaffRef>,
-        intake: Intake,
+        mut intake: Intake,
         actor: Actor,
         idempotency: Option<IdempotencyKey>,
     ) -> AppResult<Inserted> {
+        self.triage_intake(&mut intake);
         let now = self.now();
         let repeat = self.find_repeat(company_id, &intake, now).await?;
         let policy = self.policy().resolve(&org.company.code, &project.code).clone();
-        Ok(self
+        let inserted = self
             .store
             .insert_complaint(NewComplaint {
                 company_id,
@@ -159,7 +162,14 @@ impl Services {
                 repeat,
                 idempotency,
             })
-            .await?)
+            .await?;
+        if let Inserted::New(c) = &inserted {
+            // A complaint is recorded whatever group detection makes of it.
+            if let Err(e) = self.observe_group(c).await {
+                tracing::error!(complaint_id = c.id, error = %e, "group detection failed for a complaint");
+            }
+        }
+        Ok(inserted)
     }
 
     /// Records many complaints in one write (imports, benchmarks). Each is
@@ -317,13 +327,107 @@ impl Services {
     /// Lists the caller's company's complaints, newest first.
     #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_complaints(&self, who: &Principal, req: ListRequest) -> AppResult<ComplaintPage> {
-        let (filter, page) = parse_list(req)?;
+        let (filter, page, back) = parse_list_paged(req)?;
         let result = self.store.list_complaints(who.company_id, &filter, page).await?;
         let actor = who.actor();
-        Ok(ComplaintPage {
-            items: result.items.iter().map(|c| ComplaintView::of(c, Some(&actor))).collect(),
-            next_cursor: result.next_before_id.map(encode_cursor),
-        })
+        let more = result.next_before_id.is_some() || result.next_after_id.is_some();
+        let mut items: Vec<ComplaintView> = result.items.iter().map(|c| ComplaintView::of(c, Some(&actor))).collect();
+        // A page walked backwards was read in the other order.
+        if back {
+            items.reverse();
+        }
+        let (first, last) = (items.first().map(|c| c.id), items.last().map(|c| c.id));
+        let came_from_elsewhere = page.before_id.is_some() || page.after_id.is_some();
+        let (next_cursor, prev_cursor) = if back {
+            (last.map(encode_cursor), if more { first.map(encode_back_cursor) } else { None })
+        } else {
+            (if more { last.map(encode_cursor) } else { None }, if came_from_elsewhere { first.map(encode_back_cursor) } else { None })
+        };
+        Ok(ComplaintPage { items, next_cursor, prev_cursor })
+    }
+}
+
+/// How many earlier complaints a customer lookup shows.
+pub const LOOKUP_LIMIT: u32 = 20;
+
+/// Whether a role may look a customer up by phone or unit and see their
+/// earlier complaints: the service centre, which receives and calls back,
+/// and the leaders complaints escalate to. Departments see what is
+/// dispatched to them; analysts and administrators never look for a person.
+pub fn may_look_up_customers(role: tousu_domain::Role) -> bool {
+    use tousu_domain::Role::*;
+    matches!(role, FrontDesk | CompanyLeader | Board)
+}
+
+/// A customer's earlier complaints, found by phone or by unit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CustomerHistory {
+    /// Newest first, masked, at most [`LOOKUP_LIMIT`].
+    pub items: Vec<ComplaintView>,
+    /// How many times the latest complaint repeats an earlier one
+    /// (`repeat.count`; 0 when it repeats none).
+    pub repeat_count: u32,
+    /// More complaints than shown.
+    pub more: bool,
+}
+
+impl CustomerHistory {
+    fn of(found: Vec<Complaint>, viewer: &Actor) -> CustomerHistory {
+        let more = found.len() > LOOKUP_LIMIT as usize;
+        let items: Vec<ComplaintView> =
+            found.iter().take(LOOKUP_LIMIT as usize).map(|c| ComplaintView::of(c, Some(viewer))).collect();
+        let repeat_count = items.first().and_then(|c| c.repeat.as_ref()).map_or(0, |r| r.count);
+        CustomerHistory { items, repeat_count, more }
+    }
+}
+
+impl Services {
+    fn check_lookup(&self, who: &Principal) -> AppResult<()> {
+        if may_look_up_customers(who.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
+                format!("{}不能按电话或房号查询投诉人", who.role.label_zh()),
+                format!("{} may not look customers up by phone or unit", who.role.label_en()),
+            ))
+        }
+    }
+
+    /// A customer's complaints by their phone number (any way it is typed).
+    pub async fn customer_history_by_phone(&self, who: &Principal, phone: &str) -> AppResult<CustomerHistory> {
+        self.check_lookup(who)?;
+        let phone = tousu_domain::phone::PhoneNumber::parse("phone", phone)?;
+        let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let found = self
+            .store
+            .list_complaints_by_customer(who.company_id, phone.as_str(), since, LOOKUP_LIMIT + 1)
+            .await?;
+        Ok(CustomerHistory::of(found, &who.actor()))
+    }
+
+    /// The complaints about a unit (project code, building, unit).
+    pub async fn customer_history_at_unit(
+        &self,
+        who: &Principal,
+        project: &str,
+        building: &str,
+        unit: &str,
+    ) -> AppResult<CustomerHistory> {
+        self.check_lookup(who)?;
+        let org = self.org(who.company_id).await?;
+        org.place(project.trim(), building.trim(), unit.trim())?;
+        let found = self
+            .store
+            .list_complaints_at_unit(who.company_id, project.trim(), building.trim(), unit.trim(), LOOKUP_LIMIT + 1)
+            .await?;
+        Ok(CustomerHistory::of(found, &who.actor()))
+    }
+
+    /// The caller's company's complaint with a tracking number, if any.
+    pub async fn find_by_tracking_no(&self, who: &Principal, tracking_no: &str) -> AppResult<Option<i64>> {
+        let no = tousu_domain::TrackingNo::parse(tracking_no)?;
+        let found = self.store.find_complaints_by_tracking_no(&no).await?;
+        Ok(found.into_iter().find(|c| c.company_id == who.company_id).map(|c| c.id))
     }
 }
 
@@ -345,16 +449,30 @@ pub fn local_date(now: Timestamp, timezone: &str) -> chrono::NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
-fn encode_cursor(before_id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{before_id}"))
+/// The page after the one ending at `id`, in the listed order.
+fn encode_cursor(id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
 }
 
-fn decode_cursor(cursor: &str) -> Result<i64, DomainError> {
+/// The page before the one starting at `id`, in the listed order.
+fn encode_back_cursor(id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("p1:{id}"))
+}
+
+/// A cursor: the id it continues from, and whether it walks back.
+fn decode_cursor(cursor: &str) -> Result<(i64, bool), DomainError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor.trim())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("v1:").and_then(|n| n.parse().ok()))
+        .and_then(|s| {
+            let (back, n) = match s.split_once(':')? {
+                ("v1", n) => (false, n),
+                ("p1", n) => (true, n),
+                _ => return None,
+            };
+            n.parse().ok().map(|id| (id, back))
+        })
         .ok_or_else(|| DomainError::invalid("cursor", "分页游标无效", "invalid cursor; pass next_cursor unchanged"))
 }
 
@@ -368,7 +486,7 @@ fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-pub fn parse_list(req: ListRequest) -> Result<(ComplaintFilter, PageRequest), DomainError> {
+fn parse_list_paged(req: ListRequest) -> Result<(ComplaintFilter, PageRequest, bool), DomainError> {
     let mut filter = ComplaintFilter::default();
     if let Some(status) = non_empty(req.status) {
         for s in status.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -395,8 +513,34 @@ pub fn parse_list(req: ListRequest) -> Result<(ComplaintFilter, PageRequest), Do
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(DomainError::invalid("limit", "每页条数应为 1 到 200", "limit must be from 1 to 200"));
     }
-    let before_id = non_empty(req.cursor).map(|c| decode_cursor(&c)).transpose()?;
-    Ok((filter, PageRequest { limit, before_id }))
+    let oldest_first = match non_empty(req.sort).as_deref() {
+        None | Some("newest") => false,
+        Some("oldest") => true,
+        Some(other) => {
+            return Err(DomainError::invalid(
+                "sort",
+                format!("未知排序「{other}」，可选 newest（最新在前）或 oldest（最早在前）"),
+                format!("unknown sort `{other}`; expected newest or oldest"),
+            ));
+        }
+    };
+    let cursor = non_empty(req.cursor).map(|c| decode_cursor(&c)).transpose()?;
+    let page = match cursor {
+        None => PageRequest { limit, before_id: None, after_id: None, oldest_first },
+        // Onwards in the listed order.
+        Some((id, false)) if oldest_first => PageRequest { limit, before_id: None, after_id: Some(id), oldest_first },
+        Some((id, false)) => PageRequest { limit, before_id: Some(id), after_id: None, oldest_first },
+        // Back: the other way from the page's first item, read in the other order.
+        Some((id, true)) if oldest_first => PageRequest { limit, before_id: Some(id), after_id: None, oldest_first: false },
+        Some((id, true)) => PageRequest { limit, before_id: None, after_id: Some(id), oldest_first: true },
+    };
+    Ok((filter, page, cursor.is_some_and(|(_, back)| back)))
+}
+
+/// The filter and the page of a list request (a page walked back is read
+/// in the opposite order: turn it round).
+pub fn parse_list(req: ListRequest) -> Result<(ComplaintFilter, PageRequest), DomainError> {
+    parse_list_paged(req).map(|(filter, page, _)| (filter, page))
 }
 
 #[cfg(test)]
@@ -405,7 +549,8 @@ mod tests {
 
     #[test]
     fn a_cursor_round_trips_and_a_forged_one_is_refused() {
-        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), (42, false));
+        assert_eq!(decode_cursor(&encode_back_cursor(42)).unwrap(), (42, true));
         assert_eq!(decode_cursor("garbage!").unwrap_err().field(), Some("cursor"));
     }
 

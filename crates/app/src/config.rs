@@ -12,6 +12,8 @@ pub struct AppConfig {
     pub repeat_window_days: i64,
     /// Notification delivery: SMTP and the routes from notices to channels.
     pub notify: NotifyConfig,
+    /// Group complaint (群诉) thresholds: households to flag, window, similarity.
+    pub groups: tousu_triage::GroupConfig,
     /// How long a staff session lasts without logging in again.
     pub session_hours: i64,
     /// Set the `Secure` flag on cookies (behind HTTPS).
@@ -36,6 +38,7 @@ impl Default for AppConfig {
         AppConfig {
             repeat_window_days: 90,
             notify: NotifyConfig::default(),
+            groups: tousu_triage::GroupConfig::default(),
             session_hours: 12,
             secure_cookies: false,
             track_per_minute: 30,

@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod config;
 pub mod error;
 pub mod evidence;
+pub mod groups;
 pub mod escalation;
 pub mod org;
 pub mod outbox;
@@ -19,7 +20,10 @@ pub mod portal;
 pub mod principal;
 pub mod seed;
 pub mod tracking;
+pub mod triage;
 pub mod views;
+pub mod dashboard;
+pub mod org_admin;
 
 pub use clock::{Clock, SystemClock};
 pub use config::AppConfig;
@@ -42,6 +46,8 @@ pub struct Services {
     pub(crate) tracking: Arc<tracking::TrackingLimits>,
     pub(crate) calendar: Arc<calendar::CalendarState>,
     pub(crate) policy: Arc<RwLock<Arc<policy::PolicyBook>>>,
+    pub(crate) triage: Arc<triage::TriageState>,
+    pub(crate) groups: Arc<groups::GroupsState>,
     /// Where the policy book is kept (edits through the admin API are saved there).
     pub(crate) policy_file: Option<std::path::PathBuf>,
 }
@@ -58,6 +64,8 @@ impl Services {
                 policy::PolicyBook::parse(policy::DEFAULT_TEXT).unwrap_or_default(),
             ))),
             policy_file: None,
+            triage: Arc::new(triage::TriageState::default()),
+            groups: Arc::new(groups::GroupsState::new(config.groups.clone(), triage::shipped())),
             store,
             clock,
             config,

@@ -93,6 +93,11 @@ pub struct ComplaintView {
     pub paused_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The time the owner was promised, while open.
     pub committed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The group complaint (群诉) this one belongs to.
+    pub group: Option<tousu_domain::event::GroupLink>,
+    /// What triage read (category, severity, emergency, psychology …, each
+    /// with confidence and evidence) and the suggested response script (话术).
+    pub triage: Option<tousu_domain::triage::TriageResult>,
     /// Every deadline: open ones with their due time, met ones with when.
     pub deadlines: Vec<Deadline>,
     pub received_at: chrono::DateTime<chrono::Utc>,
@@ -199,6 +204,12 @@ impl ComplaintView {
             pending_extension: c.pending_extension.clone(),
             paused_at: c.paused_at,
             committed_at: tousu_domain::owner_view::committed_time(c),
+            group: c.group.clone(),
+            triage: c.triage.clone().map(|mut t| {
+                // The unit read from the text is personal data like the unit itself.
+                t.unit.value = t.unit.value.map(|u| mask_unit(&u));
+                t
+            }),
             deadlines: c.deadlines.clone(),
             received_at: c.received_at,
             updated_at: c.updated_at,
@@ -252,6 +263,8 @@ pub struct ComplaintPage {
     pub items: Vec<ComplaintView>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// Pass as `cursor` to get the page before; absent on the first page.
+    pub prev_cursor: Option<String>,
 }
 
 /// Personal data in clear, answered to an explicit, recorded reveal.

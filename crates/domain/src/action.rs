@@ -115,6 +115,14 @@ pub enum Action {
     /// Records a report that closes an obligation: `first_responder_update`,
     /// `written_report`, `verification`.
     RecordReport { report: ReportKind, text: String },
+    /// Corrects what triage read (`field`: category, service_aspect, severity,
+    /// emergency, psychology, touchpoint, repeat_claimed, compensation).
+    CorrectTriage {
+        field: String,
+        value: String,
+        #[serde(default)]
+        note: Option<String>,
+    },
     /// Raises the complaint one level up the chain (客服中心 → 部门负责人 →
     /// 公司主管领导 → 董事领导) when it cannot be solved at this level.
     Escalate { reason: String },
@@ -144,13 +152,14 @@ impl Action {
             Action::Resume { .. } => "resume",
             Action::RecordReport { .. } => "record_report",
             Action::Escalate { .. } => "escalate",
+            Action::CorrectTriage { .. } => "correct_triage",
         }
     }
 }
 
 /// All action names: the lifecycle in order, then the moves between the
 /// service centre and the departments.
-pub const ACTION_NAMES: [&str; 20] = [
+pub const ACTION_NAMES: [&str; 21] = [
     "confirm",
     "invalidate",
     "assess",
@@ -171,6 +180,7 @@ pub const ACTION_NAMES: [&str; 20] = [
     "resume",
     "record_report",
     "escalate",
+    "correct_triage",
 ];
 
 /// The Chinese name of an action (or of another recorded operation).
@@ -196,6 +206,7 @@ pub fn action_label_zh(name: &str) -> &'static str {
         "resume" => "恢复计时",
         "record_report" => "提交报告",
         "escalate" => "升级",
+        "correct_triage" => "更正分诊",
         "attach_evidence" => "上传证据",
         "reveal" => "查看个人信息",
         _ => "操作",

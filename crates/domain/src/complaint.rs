@@ -123,6 +123,12 @@ pub struct Complaint {
     /// Set while waiting on the customer (pausable clocks are paused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused_at: Option<Timestamp>,
+    /// The group incident (群诉) this complaint belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::event::GroupLink>,
+    /// What triage read, with people's corrections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<crate::triage::TriageResult>,
     pub received_at: Timestamp,
     pub updated_at: Timestamp,
     /// The number of events applied: the `seq` of the last one.
@@ -188,6 +194,8 @@ impl Complaint {
             returned_count: 0,
             pending_extension: None,
             paused_at: None,
+            triage: r.triage.as_deref().cloned(),
+            group: None,
             received_at: event.at,
             updated_at: event.at,
             version: event.seq,
@@ -312,6 +320,30 @@ impl Complaint {
                 self.returned_count += 1;
             }
             K::Urged { .. } => self.urge_count += 1,
+            K::GroupLinked(link) => {
+                // A group complaint is at least as severe as the incident.
+                self.severity = Some(self.severity.map_or(link.severity, |s| s.max(link.severity)));
+                self.escalation_level = self.escalation_level.max(severity_level(link.severity));
+                self.group = Some(link.clone());
+            }
+            K::TriageCorrected { field, to, .. } => {
+                let by = event.actor.staff_id().map(|id| StaffRef { id, name: actor_name(event) });
+                if let Some(t) = &mut self.triage {
+                    t.correct(field, to, by);
+                }
+                // A person's correction wins over the machine.
+                match field.as_str() {
+                    "category" => self.category = Category::parse(to).ok().or(self.category),
+                    "severity" => {
+                        if let Ok(s) = Severity::parse(to) {
+                            self.severity = Some(s);
+                            self.escalation_level = self.escalation_level.max(severity_level(s));
+                        }
+                    }
+                    "emergency" => self.emergency = to == "true",
+                    _ => {}
+                }
+            }
             K::Paused { .. } => self.paused_at = Some(event.at),
             K::Resumed { .. } => self.paused_at = None,
         }

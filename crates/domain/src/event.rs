@@ -132,12 +132,41 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Linked to a group complaint (群诉): many households of the project
+    /// complaining of one cause. `opened` when this complaint's arrival
+    /// flagged the incident, `raised` when it made the incident more severe.
+    GroupLinked(GroupLink),
+    /// A person corrected what triage read (the person wins over the machine).
+    TriageCorrected {
+        field: String,
+        from: String,
+        to: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
     /// An obligation that is not a state change was met: the first
     /// responder told, a written report filed, an emergency verified.
     ReportRecorded {
         report: ReportKind,
         text: String,
     },
+}
+
+/// A complaint's place in a group incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupLink {
+    /// The incident's id.
+    pub incident: i64,
+    /// Distinct households in it so far.
+    pub households: u32,
+    pub severity: Severity,
+    /// The common cause (`lift`, `water_supply` …).
+    pub cause: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub opened: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raised: bool,
 }
 
 /// The reports that close obligations.
@@ -232,6 +261,8 @@ impl EventKind {
             EventKind::Paused { .. } => "paused",
             EventKind::Resumed { .. } => "resumed",
             EventKind::ReportRecorded { .. } => "report_recorded",
+            EventKind::TriageCorrected { .. } => "triage_corrected",
+            EventKind::GroupLinked(_) => "group_linked",
         }
     }
 }

@@ -72,7 +72,7 @@ pub struct IntakeDraft {
 /// A validated intake: every text bounded, the phone parsed. Organisation
 /// references (project, building, unit, first responder) are still names;
 /// the application resolves them against the organisation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Intake {
     pub channel: Channel,
     pub customer: Customer,
@@ -87,6 +87,10 @@ pub struct Intake {
     pub category: Option<Category>,
     pub emergency: bool,
     pub service: Option<String>,
+    /// The severity it starts with (from triage, when it is sure).
+    pub severity: Option<Severity>,
+    /// What triage read in it, set by the application before recording.
+    pub triage: Option<crate::triage::TriageResult>,
 }
 
 impl IntakeDraft {
@@ -111,6 +115,8 @@ impl IntakeDraft {
             emergency: self.emergency || self.category == Some(Category::Emergency),
             category: self.category,
             service: optional_text("service", self.service.as_deref(), MAX_NAME_CHARS)?,
+            severity: None,
+            triage: None,
         })
     }
 }
@@ -182,24 +188,42 @@ pub struct Received {
     pub service: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<RepeatLink>,
+    /// The severity it started with (from triage), before any repeat floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<Box<crate::triage::TriageResult>>,
 }
 
 impl Received {
-    /// The severity a complaint starts with (a repeat is at least major).
+    /// The severity a complaint starts with: triage's when it was sure, and
+    /// at least major for a repeat.
     pub fn severity(&self) -> Option<Severity> {
-        self.repeat.as_ref().map(RepeatLink::severity)
+        let repeat = self.repeat.as_ref().map(RepeatLink::severity);
+        match (self.severity, repeat) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// The escalation level a complaint starts at.
+    /// The escalation level a complaint starts at: higher for each repeat,
+    /// and for a major or crisis matter.
     pub fn level(&self) -> EscalationLevel {
-        self.repeat.as_ref().map(RepeatLink::level).unwrap_or_default()
+        let repeat = self.repeat.as_ref().map(RepeatLink::level).unwrap_or_default();
+        repeat.max(self.severity().map(crate::complaint::severity_level).unwrap_or_default())
     }
 }
 
 /// Step 1: the complaint and its first event. The deadlines that start at
 /// receipt (dispatch or the emergency notice, and the answer) open here.
 pub fn receive(r: Reception, days: &dyn WorkingDays) -> (Complaint, Event) {
-    let level = r.repeat.as_ref().map(RepeatLink::level).unwrap_or_default();
+    let repeat_level = r.repeat.as_ref().map(RepeatLink::level).unwrap_or_default();
+    let repeat_severity = r.repeat.as_ref().map(RepeatLink::severity);
+    let severity = match (r.intake.severity, repeat_severity) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let level = repeat_level.max(severity.map(crate::complaint::severity_level).unwrap_or_default());
     let clock = Clock { now: r.now, policy: &r.policy, days };
     let deadlines =
         DeadlineChanges::opened(at_receipt(&clock, r.intake.emergency, r.intake.service.as_deref(), level));
@@ -225,6 +249,8 @@ pub fn receive(r: Reception, days: &dyn WorkingDays) -> (Complaint, Event) {
             emergency: i.emergency,
             service: i.service,
             repeat: r.repeat,
+            severity: i.severity,
+            triage: i.triage.map(Box::new),
         })),
         deadlines,
     };

@@ -28,6 +28,7 @@ pub mod stats;
 pub mod status;
 pub mod text;
 pub mod tracking;
+pub mod triage;
 
 pub use action::Action;
 pub use actor::Actor;

@@ -132,6 +132,20 @@ pub fn notices(event: &Event, c: &Complaint) -> Vec<Notice> {
             "投诉升级",
             format!("投诉 {place} 已升级至{}：{reason}", to.label_zh()),
         )),
+        EventKind::GroupLinked(g) if g.opened || g.raised => out.push(notice(
+            "group_incident",
+            Some(EscalationLevel::CompanyLeader),
+            None,
+            "群诉预警",
+            format!(
+                "{}项目已有 {} 户就同一问题（{}）投诉，群诉事件 #{} 严重程度「{}」。最新投诉 {place}。",
+                c.project.name,
+                g.households,
+                g.cause,
+                g.incident,
+                g.severity.label_zh()
+            ),
+        )),
         EventKind::CallbackRecorded(s) if s.rehandle => out.push(notice(
             "rehandle",
             None,

@@ -60,7 +60,9 @@ pub fn owner_event(event: &Event) -> Option<OwnerEvent> {
         | K::ExtensionRequested { .. }
         | K::ExtensionDecided { approved: false, .. }
         | K::Returned { .. }
-        | K::ReportRecorded { .. } => return None,
+        | K::ReportRecorded { .. }
+        | K::TriageCorrected { .. }
+        | K::GroupLinked(_) => return None,
     };
     Some(OwnerEvent { at: event.at, kind: event.kind.type_name(), actor: event.actor.public_label_zh(), text })
 }

@@ -342,6 +342,8 @@ fn build(name: &str, f: &Fields, now: Timestamp) -> Action {
         "resume" => Action::Resume { note: None },
         "record_report" => Action::RecordReport { report: f.report, text: text("情况说明") },
         "escalate" => Action::Escalate { reason: text("本级无法解决") },
+        // These histories carry no triage, so a correction is always refused.
+        "correct_triage" => Action::CorrectTriage { field: "category".to_string(), value: "fees".to_string(), note: None },
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -459,6 +461,7 @@ fn roles_for(action: &str) -> &'static [Role] {
         "pause" | "resume" => &[FrontDesk, Handler, DepartmentHead],
         "record_report" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         "escalate" => &[FrontDesk, DepartmentHead, CompanyLeader],
+        "correct_triage" => &[FrontDesk, DepartmentHead, CompanyLeader, Analyst],
         "attach_evidence" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader],
         "reveal" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         _ => &[],
@@ -830,6 +833,7 @@ impl Model {
         use DeadlineRule as R;
         use Status::*;
         match action {
+            Action::CorrectTriage { .. } => unreachable!("no history here has triage"),
             Action::Confirm { .. } => self.status = Confirmed,
             Action::Invalidate { .. } => {
                 self.status = ClosedInvalid;

@@ -11,8 +11,11 @@
 
 mod connect;
 mod convert;
+mod dashboard;
 mod org;
+mod org_admin;
 mod outbox;
+mod groups;
 mod reads;
 mod sql;
 mod writer;
@@ -190,11 +193,77 @@ impl Store for SqliteStore {
         reads::list_current_figures(&self.readers, company_id, key_prefix).await
     }
 
+    async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {
+        groups::insert(&self.writes, incident).await
+    }
+
+    async fn update_group_incident(
+        &self,
+        id: i64,
+        severity: tousu_domain::Severity,
+        households: u32,
+        new_members: &[i64],
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        groups::update(&self.writes, id, severity, households, new_members, at).await
+    }
+
+    async fn list_group_incidents(&self, company_id: i64, limit: u32) -> StoreResult<Vec<GroupIncident>> {
+        groups::list(&self.readers, company_id, limit).await
+    }
+
+    async fn find_group_incident_of(&self, complaint_id: i64) -> StoreResult<Option<GroupIncident>> {
+        groups::find_of(&self.readers, complaint_id).await
+    }
+
     async fn list_calendar_years(&self) -> StoreResult<Vec<(i32, String)>> {
         outbox::list_calendar_years(&self.readers).await
     }
 
     async fn upsert_calendar_year(&self, year: i32, content: &str, now: Timestamp) -> StoreResult<()> {
         outbox::upsert_calendar_year(&self.writes, year, content, now).await
+    }
+
+    async fn insert_project(&self, company_id: i64, project: ProjectSeed) -> StoreResult<i64> {
+        org_admin::insert_project(&self.writes, company_id, project).await
+    }
+
+    async fn insert_building(&self, company_id: i64, project_code: &str, building: Building) -> StoreResult<()> {
+        org_admin::insert_building(&self.writes, company_id, project_code, building).await
+    }
+
+    async fn insert_department(&self, company_id: i64, department: Department) -> StoreResult<()> {
+        org_admin::insert_department(&self.writes, company_id, department).await
+    }
+
+    async fn list_complaints_at_unit(
+        &self,
+        company_id: i64,
+        project: &str,
+        building: &str,
+        unit: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>> {
+        reads::list_complaints_at_unit(&self.readers, company_id, project, building, unit, limit).await
+    }
+
+    async fn sum_daily_figures(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        keys: &[&str],
+    ) -> StoreResult<Vec<(chrono::NaiveDate, String, i64)>> {
+        dashboard::sum_daily_figures(&self.readers, company_id, from, to, keys).await
+    }
+
+    async fn sum_figures_by_project(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        key_prefix: &str,
+    ) -> StoreResult<Vec<(i64, String, i64)>> {
+        dashboard::sum_figures_by_project(&self.readers, company_id, from, to, key_prefix).await
     }
 }

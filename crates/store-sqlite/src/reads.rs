@@ -34,16 +34,130 @@ pub(crate) async fn list_events(pool: &SqlitePool, complaint_id: i64) -> StoreRe
     payloads.iter().map(|p| from_json(p)).collect()
 }
 
-/// Newest first. Each filter has an index ending in `id`, so the first page
-/// is an index walk whatever the table size.
+/// Milliseconds per day bucket of `complaints_received_day` (UTC days: a
+/// bucket only narrows the walk; `received_at` itself decides).
+const DAY_MS: i64 = 86_400_000;
+/// A received-time range of at most this many days drives the walk (each
+/// day's part of the index is read only until the page is full).
+const NARROW_RANGE_DAYS: i64 = 92;
+/// Beyond this many days a range alone is walked through the company's
+/// index instead (the IN list of days would cost more than it saves).
+const MAX_RANGE_DAYS: i64 = 5_000;
+
+/// The index a listing walks. Each ends in `id`, so a page is a walk of one
+/// index in id order that stops once the page is full; the other filters
+/// are checked on the rows walked. The walk follows the filter most likely
+/// to be narrow (explicit, because without statistics SQLite prefers
+/// whichever index spares it a sort, however many rows it must skip).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Status,
+    Open,
+    Project,
+    Department,
+    Severity,
+    Category,
+    /// Received-time days `first..=last`.
+    ReceivedDays(i64, i64),
+    Company,
+    /// The range holds nothing.
+    Nothing,
+}
+
+impl Walk {
+    fn index(self) -> &'static str {
+        match self {
+            Walk::Status => "complaints_status",
+            Walk::Open => "complaints_open",
+            Walk::Project => "complaints_project",
+            Walk::Department => "complaints_department",
+            Walk::Severity => "complaints_severity",
+            Walk::Category => "complaints_category",
+            Walk::ReceivedDays(..) => "complaints_received_day",
+            Walk::Company | Walk::Nothing => "complaints_company",
+        }
+    }
+}
+
+/// The first or last day bucket holding a complaint of the company.
+async fn edge_day(pool: &SqlitePool, company_id: i64, last: bool) -> StoreResult<Option<i64>> {
+    let sql = if last {
+        "SELECT received_at / 86400000 FROM complaints INDEXED BY complaints_received_day \
+         WHERE company_id = ? ORDER BY received_at / 86400000 DESC LIMIT 1"
+    } else {
+        "SELECT received_at / 86400000 FROM complaints INDEXED BY complaints_received_day \
+         WHERE company_id = ? ORDER BY received_at / 86400000 ASC LIMIT 1"
+    };
+    sqlx::query_scalar(sql).bind(company_id).fetch_optional(pool).await.map_err(db)
+}
+
+async fn choose_walk(pool: &SqlitePool, company_id: i64, f: &ComplaintFilter) -> StoreResult<Walk> {
+    let days = if f.received_from.is_some() || f.received_to.is_some() {
+        let first = match f.received_from {
+            Some(t) => Some(millis(t).max(0) / DAY_MS),
+            None => edge_day(pool, company_id, false).await?,
+        };
+        let last = match f.received_to {
+            Some(t) => Some((millis(t) - 1).max(0) / DAY_MS),
+            None => edge_day(pool, company_id, true).await?,
+        };
+        match (first, last) {
+            (Some(a), Some(b)) if a <= b => Some((a, b)),
+            _ => return Ok(Walk::Nothing),
+        }
+    } else {
+        None
+    };
+    if let Some((first, last)) = days
+        && last - first < NARROW_RANGE_DAYS
+    {
+        return Ok(Walk::ReceivedDays(first, last));
+    }
+    let rare_severity = f.severity.is_some_and(|s| s != tousu_domain::Severity::General);
+    Ok(if !f.statuses.is_empty() {
+        Walk::Status
+    } else if f.open_only {
+        Walk::Open
+    } else if rare_severity {
+        Walk::Severity
+    } else if f.project_code.is_some() {
+        Walk::Project
+    } else if f.department.is_some() {
+        Walk::Department
+    } else if f.category.is_some() {
+        Walk::Category
+    } else if f.severity.is_some() {
+        Walk::Severity
+    } else {
+        match days {
+            Some((first, last)) if last - first < MAX_RANGE_DAYS => Walk::ReceivedDays(first, last),
+            _ => Walk::Company,
+        }
+    })
+}
+
+/// Newest first (or oldest first), one index walk per page whatever the
+/// table size: see [`Walk`].
 pub(crate) async fn list_complaints(
     pool: &SqlitePool,
     company_id: i64,
     f: &ComplaintFilter,
     page: PageRequest,
 ) -> StoreResult<Page> {
-    let mut q = QueryBuilder::<Sqlite>::new("SELECT id, state FROM complaints WHERE company_id = ");
+    let walk = choose_walk(pool, company_id, f).await?;
+    if walk == Walk::Nothing {
+        return Ok(Page { items: Vec::new(), next_before_id: None, next_after_id: None });
+    }
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT id, state FROM complaints INDEXED BY ");
+    q.push(walk.index()).push(" WHERE company_id = ");
     q.push_bind(company_id);
+    if let Walk::ReceivedDays(first, last) = walk {
+        q.push(
+            " AND received_at / 86400000 IN \
+             (WITH RECURSIVE d(x) AS (SELECT ",
+        );
+        q.push_bind(first).push(" UNION ALL SELECT x + 1 FROM d WHERE x < ").push_bind(last).push(") SELECT x FROM d)");
+    }
     if f.open_only {
         q.push(" AND is_open = 1");
     }
@@ -77,14 +191,45 @@ pub(crate) async fn list_complaints(
     if let Some(before) = page.before_id {
         q.push(" AND id < ").push_bind(before);
     }
+    if let Some(after) = page.after_id {
+        q.push(" AND id > ").push_bind(after);
+    }
     let limit = page.limit.max(1);
-    q.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+    q.push(if page.oldest_first { " ORDER BY id ASC LIMIT " } else { " ORDER BY id DESC LIMIT " });
+    q.push_bind(i64::from(limit) + 1);
     let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await.map_err(db)?;
     let more = rows.len() > limit as usize;
     let items: Vec<Complaint> =
         rows.iter().take(limit as usize).map(|(_, s)| from_json(s)).collect::<StoreResult<_>>()?;
-    let next_before_id = if more { items.last().map(|c| c.id) } else { None };
-    Ok(Page { items, next_before_id })
+    let last = if more { items.last().map(|c| c.id) } else { None };
+    let (next_before_id, next_after_id) = if page.oldest_first { (None, last) } else { (last, None) };
+    Ok(Page { items, next_before_id, next_after_id })
+}
+
+/// A unit's complaints, newest first (`complaints_place`).
+pub(crate) async fn list_complaints_at_unit(
+    pool: &SqlitePool,
+    company_id: i64,
+    project: &str,
+    building: &str,
+    unit: &str,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM complaints INDEXED BY complaints_place \
+         WHERE project_id = (SELECT id FROM projects WHERE company_id = ? AND code = ?) \
+         AND building = ? AND unit = ? AND company_id = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(company_id)
+    .bind(project)
+    .bind(building)
+    .bind(unit)
+    .bind(company_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    states.iter().map(|s| from_json(s)).collect()
 }
 
 pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<StoredFile> {

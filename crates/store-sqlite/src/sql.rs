@@ -47,8 +47,8 @@ pub(crate) fn err(e: rusqlite::Error) -> StoreError {
 pub(crate) fn insert_new(tx: &Transaction<'_>, c: &Complaint, first: &Event) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO complaints (id, company_id, project_id, tracking_no, status, is_open, category, severity, \
-         department_code, received_at, updated_at, version, state, customer_phone) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         department_code, received_at, updated_at, version, state, customer_phone, building, unit) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -66,6 +66,8 @@ pub(crate) fn insert_new(tx: &Transaction<'_>, c: &Complaint, first: &Event) -> 
             c.version,
             to_json(c).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
             c.customer.phone.as_str(),
+            c.building,
+            c.unit,
         ])
     })
     .map_err(err)?;

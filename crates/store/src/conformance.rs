@@ -34,20 +34,24 @@
 //! a backend stores must read back identical.
 
 mod complaints;
+mod dashboard;
 mod figures;
 mod files;
 pub mod fixture;
 mod idempotency;
 mod listing;
 mod org;
+mod org_admin;
 mod replay;
 
 pub use complaints::*;
+pub use dashboard::*;
 pub use figures::*;
 pub use files::*;
 pub use idempotency::*;
 pub use listing::*;
 pub use org::*;
+pub use org_admin::*;
 pub use replay::*;
 
 use crate::Store;
@@ -125,6 +129,9 @@ macro_rules! conformance_tests {
             concurrent_appends_at_one_version_let_exactly_one_win,
             listing_filters_by_status_project_category_severity_department_and_time,
             paging_with_before_id_visits_every_complaint_once_newest_first,
+            paging_oldest_first_and_back_again_visits_every_complaint_once,
+            a_received_time_range_is_exact_across_days_and_receipts_out_of_order,
+            a_units_complaints_are_listed_newest_first,
             the_org_snapshot_has_projects_with_buildings_and_units_departments_and_staff,
             staff_are_found_by_username_and_role_and_their_password_changes,
             a_staff_member_added_later_is_found_and_a_taken_username_is_refused,
@@ -134,6 +141,10 @@ macro_rules! conformance_tests {
             a_file_is_not_found_through_another_company,
             replaying_the_events_rebuilds_the_stored_complaint,
             figures_are_the_sum_of_every_events_deltas,
+            a_project_is_added_with_its_buildings_and_units_and_a_taken_code_is_refused,
+            a_building_is_added_to_a_project_and_a_taken_name_is_refused_whole,
+            a_department_is_added_and_a_taken_code_is_refused,
+            the_dashboards_sums_agree_with_the_daily_figures,
         );
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn tracking_numbers_and_ids_continue_after_the_store_is_reopened() {

@@ -149,6 +149,27 @@ pub trait Store: Send + Sync + 'static {
     /// Current figures of a company whose key starts with `key_prefix`: `(project, key, value)`.
     async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>>;
 
+    // ----- group complaints -----
+
+    /// Records a new group incident with its members; answers its id.
+    async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64>;
+
+    /// Updates an incident (severity, households) and adds members.
+    async fn update_group_incident(
+        &self,
+        id: i64,
+        severity: tousu_domain::Severity,
+        households: u32,
+        new_members: &[i64],
+        at: Timestamp,
+    ) -> StoreResult<()>;
+
+    /// A company's incidents, newest first.
+    async fn list_group_incidents(&self, company_id: i64, limit: u32) -> StoreResult<Vec<GroupIncident>>;
+
+    /// The incident a complaint belongs to, if any.
+    async fn find_group_incident_of(&self, complaint_id: i64) -> StoreResult<Option<GroupIncident>>;
+
     // ----- working-day calendars -----
 
     /// Calendar years imported by the company: `(year, file content)`.
@@ -156,4 +177,59 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores an imported calendar year, replacing an earlier import.
     async fn upsert_calendar_year(&self, year: i32, content: &str, now: Timestamp) -> StoreResult<()>;
+
+    // ----- organisation administration -----
+
+    /// Adds a project, with its buildings and units, to a company in one
+    /// transaction: `Conflict(Duplicate)` when the company already has the
+    /// code (or a building or unit is named twice), and nothing is written;
+    /// `NotFound("company")` for an unknown company. Answers the project's id.
+    async fn insert_project(&self, company_id: i64, project: ProjectSeed) -> StoreResult<i64>;
+
+    /// Adds a building with its units to a company's project in one
+    /// transaction: `NotFound("project")` for an unknown code,
+    /// `Conflict(Duplicate)` when the project has a building of that name
+    /// (or a unit is named twice), and nothing is written.
+    async fn insert_building(&self, company_id: i64, project_code: &str, building: Building) -> StoreResult<()>;
+
+    /// Adds a department to a company: `Conflict(Duplicate)` when the
+    /// company already has the code; `NotFound("company")` for an unknown company.
+    async fn insert_department(&self, company_id: i64, department: Department) -> StoreResult<()>;
+
+    // ----- the staff console -----
+
+    /// A unit's complaints in a company, newest first, at most `limit`:
+    /// the front desk looks a caller up by their unit before typing.
+    /// `project` is the project's code; building and unit as recorded.
+    async fn list_complaints_at_unit(
+        &self,
+        company_id: i64,
+        project: &str,
+        building: &str,
+        unit: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>>;
+
+    // ----- figures for the dashboard -----
+
+    /// Daily figures of a company for exactly the `keys` given, summed over
+    /// its projects, for days `from..=to`: `(day, key, sum)`, by key then day,
+    /// zero sums left out. Costs the rows of those keys, not of every key.
+    async fn sum_daily_figures(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        keys: &[&str],
+    ) -> StoreResult<Vec<(chrono::NaiveDate, String, i64)>>;
+
+    /// Daily figures of a company whose key starts with `key_prefix`, summed
+    /// over days `from..=to` per project: `(project, key, sum)`, zero sums left out.
+    async fn sum_figures_by_project(
+        &self,
+        company_id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        key_prefix: &str,
+    ) -> StoreResult<Vec<(i64, String, i64)>>;
 }

@@ -99,18 +99,47 @@ pub struct ComplaintFilter {
     pub received_to: Option<Timestamp>,
 }
 
-/// Newest first; `before_id` continues after the last item of a page.
+/// One page of a listing, keyed on `id` (ids grow with receipt): newest
+/// first by default, oldest first with `oldest_first`. `before_id` and
+/// `after_id` bound the ids listed (`id < before_id`, `id > after_id`):
+/// newest first, `before_id` continues after the last item of a page;
+/// oldest first, `after_id` does. The opposite bound, with the opposite
+/// order, walks back to the page before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     pub limit: u32,
     pub before_id: Option<i64>,
+    pub after_id: Option<i64>,
+    pub oldest_first: bool,
+}
+
+impl PageRequest {
+    /// The first page, newest first.
+    pub fn newest_first(limit: u32) -> PageRequest {
+        PageRequest { limit, before_id: None, after_id: None, oldest_first: false }
+    }
+
+    /// The first page, oldest first.
+    pub fn oldest_first(limit: u32) -> PageRequest {
+        PageRequest { limit, before_id: None, after_id: None, oldest_first: true }
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> PageRequest {
+        PageRequest::newest_first(50)
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Page {
     pub items: Vec<Complaint>,
-    /// Pass as `before_id` for the next page; `None` on the last page.
+    /// Newest first: pass as `before_id` for the next page; `None` on the
+    /// last page (and always `None` oldest first).
     pub next_before_id: Option<i64>,
+    /// Oldest first: pass as `after_id` for the next page; `None` on the
+    /// last page (and always `None` newest first).
+    pub next_after_id: Option<i64>,
 }
 
 /// An uploaded file.
@@ -191,4 +220,20 @@ pub enum DeliveryOutcome {
     /// Try again at `next_attempt_at`.
     Retry { error: String, next_attempt_at: Timestamp },
     Failed { error: String },
+}
+
+/// A group complaint (群诉) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupIncident {
+    pub id: i64,
+    pub company_id: i64,
+    pub project_id: i64,
+    pub cause: String,
+    pub severity: Severity,
+    pub households: u32,
+    pub flagged_complaint_id: i64,
+    /// Oldest first.
+    pub members: Vec<i64>,
+    pub opened_at: Timestamp,
+    pub updated_at: Timestamp,
 }

@@ -90,8 +90,10 @@ impl Application {
         let store = open_store(&settings).await?;
         let services = Services::new(store, clock, settings.app.clone())
             .with_policy_file(&settings.time_limits_file())
+            .and_then(|s| s.with_scripts_file(&settings.data_dir.join("scripts.toml")))
             .map_err(StartError::Config)?;
         services.load_calendar().await.map_err(StartError::Config)?;
+        services.rebuild_groups().await.map_err(StartError::Config)?;
         let seeded = if settings.demo { services.seed_demo_if_empty().await.map_err(StartError::Seed)? } else { None };
         let listener = TcpListener::bind(settings.bind)
             .await

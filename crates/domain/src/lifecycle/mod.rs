@@ -88,6 +88,7 @@ pub fn permitted_roles(action: &str) -> &'static [Role] {
         "pause" | "resume" => &[FrontDesk, Handler, DepartmentHead],
         "record_report" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         "escalate" => &[FrontDesk, DepartmentHead, CompanyLeader],
+        "correct_triage" => &[FrontDesk, DepartmentHead, CompanyLeader, Analyst],
         "attach_evidence" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader],
         _ => &[],
     }
@@ -133,6 +134,7 @@ pub fn state_allows(action: &'static str, c: &Complaint) -> Result<(), DomainErr
             )
         }),
         "escalate" => c.status.is_open() && c.escalation_level < crate::deadline::EscalationLevel::Board,
+        "correct_triage" => c.triage.is_some(),
         "attach_evidence" => true,
         _ => false,
     };
@@ -199,7 +201,7 @@ pub fn may_perform(action: &'static str, c: &Complaint, actor: &Actor) -> Result
     // (首问责任制): they may record that they were told the outcome
     // (the other reports check the department in `moves::record_report`).
     let first_responder = c.first_responder.as_ref().is_some_and(|s| Some(s.id) == actor.staff_id());
-    let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate")
+    let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate" | "correct_triage")
         || (action == "record_report" && !first_responder);
     if bound || (bound_once_dispatched && (c.department.is_some() || actor.role() == Some(Handler))) {
         check_department(action, actor, c)?;
@@ -347,6 +349,7 @@ pub fn decide(c: &Complaint, actor: &Actor, action: &Action, ctx: &Context) -> R
         Action::Resume { note: n } => Decision::with(K::Resumed { note: note("note", n)? }, schedule::at_resume(c)),
         Action::RecordReport { report, text: t } => moves::record_report(c, actor, *report, text("text", t)?)?,
         Action::Escalate { reason } => moves::escalate(c, actor, text("reason", reason)?, &clock)?,
+        Action::CorrectTriage { field, value, note: n } => moves::correct_triage(c, field, value, note("note", n)?, &clock)?,
     };
     Ok(Decision { deadlines: decision.deadlines.relevant_to(&c.deadlines), ..decision })
 }
@@ -367,6 +370,18 @@ fn dispatch_handler(dir: &dyn Directory, username: &str, dept: &DepartmentRef) -
             format!("no staff member with username {username}"),
         )),
     }
+}
+
+/// Recording a complaint's link to a group incident (tousu itself decides;
+/// a more severe incident raises the complaint with it).
+pub fn decide_group_link(c: &Complaint, link: crate::event::GroupLink, clock: &Clock) -> Decision {
+    let level = c.escalation_level.max(crate::complaint::severity_level(link.severity));
+    let changes = if level > c.escalation_level {
+        schedule::at_escalation(clock, c, level).relevant_to(&c.deadlines)
+    } else {
+        DeadlineChanges::none()
+    };
+    Decision::with(EventKind::GroupLinked(link), changes)
 }
 
 /// Recording an uploaded evidence file.

@@ -155,3 +155,28 @@ pub(super) fn escalate(c: &Complaint, actor: &Actor, reason: String, clock: &Clo
         kept.and(schedule::at_escalation(clock, c, to)),
     ))
 }
+
+/// A person corrects triage. An emergency recognised by a person before
+/// dispatch starts the emergency clock (departments notified in minutes).
+pub(super) fn correct_triage(
+    c: &Complaint,
+    field: &str,
+    value: &str,
+    note: Option<String>,
+    clock: &Clock,
+) -> Result<Decision, DomainError> {
+    let Some(t) = &c.triage else {
+        return Err(DomainError::NotAllowedInState { action: "correct_triage", status: c.status });
+    };
+    let to = crate::triage::check_correction(field, value)?;
+    let from = t.value_of(field);
+    let mut changes = DeadlineChanges::none();
+    if field == "emergency" && to == "true" && !c.emergency && c.open_deadline(DeadlineRule::Dispatch).is_some() {
+        changes = changes.cancel(DeadlineRule::Dispatch).open(clock.deadline(
+            DeadlineRule::NotifyDepartments,
+            clock.policy.limits.emergency_notify,
+            c.escalation_level,
+        ));
+    }
+    Ok(Decision::with(EventKind::TriageCorrected { field: field.to_string(), from, to, note }, changes))
+}

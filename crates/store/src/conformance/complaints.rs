@@ -234,7 +234,7 @@ pub async fn appending_with_a_stale_version_is_a_conflict_and_changes_nothing(st
     assert!(matches!(events[1].kind, EventKind::Confirmed { .. }));
     // Nor did the refused state reach the listing columns.
     let invalid = ComplaintFilter { statuses: vec![Status::ClosedInvalid], ..Default::default() };
-    let page = PageRequest { limit: 10, before_id: None };
+    let page = PageRequest::newest_first(10);
     assert!(store.list_complaints(org.company.id, &invalid, page).await.expect("listed").items.is_empty());
 }
 
@@ -345,7 +345,7 @@ pub async fn an_insert_that_fails_does_not_fail_the_writes_sent_with_it(store: A
     for c in &recorded[1..] {
         assert_eq!(&store.find_complaint(org.company.id, c.id).await.expect("found"), c);
     }
-    let page = PageRequest { limit: 100, before_id: None };
+    let page = PageRequest::newest_first(100);
     let listed = store.list_complaints(org.company.id, &Default::default(), page).await.expect("listed");
     assert_eq!(listed.items.len(), recorded.len(), "nothing of the failed request was written");
 }

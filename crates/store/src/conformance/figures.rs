@@ -47,7 +47,7 @@ pub async fn figures_are_the_sum_of_every_events_deltas(store: Arc<dyn Store>) {
     let mut daily: BTreeMap<(chrono::NaiveDate, i64, String), i64> = BTreeMap::new();
     let mut now: BTreeMap<(i64, String), i64> = BTreeMap::new();
     let page = store
-        .list_complaints(org.company.id, &Default::default(), crate::PageRequest { limit: 100, before_id: None })
+        .list_complaints(org.company.id, &Default::default(), crate::PageRequest::newest_first(100))
         .await
         .expect("listed");
     for listed in page.items {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tousu_domain::{Action, Complaint};
 
 async fn count(store: &dyn Store, org: &Seeded) -> usize {
-    let page = PageRequest { limit: 1000, before_id: None };
+    let page = PageRequest::newest_first(1000);
     store.list_complaints(org.company.id, &ComplaintFilter::default(), page).await.expect("listed").items.len()
 }
 

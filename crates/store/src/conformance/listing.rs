@@ -8,7 +8,7 @@ use tousu_domain::{Action, Category, Complaint, Severity, Status};
 
 async fn ids(store: &dyn Store, org: &Seeded, filter: ComplaintFilter) -> Vec<i64> {
     let page = store
-        .list_complaints(org.company.id, &filter, PageRequest { limit: 100, before_id: None })
+        .list_complaints(org.company.id, &filter, PageRequest::newest_first(100))
         .await
         .expect("listed");
     assert_eq!(page.next_before_id, None, "one page holds them all");
@@ -21,7 +21,7 @@ async fn pages(store: &dyn Store, org: &Seeded, filter: &ComplaintFilter, limit:
     let mut before_id = None;
     loop {
         let page = store
-            .list_complaints(org.company.id, filter, PageRequest { limit, before_id })
+            .list_complaints(org.company.id, filter, PageRequest { before_id, ..PageRequest::newest_first(limit) })
             .await
             .expect("a page is listed");
         assert!(page.items.len() <= limit as usize);
@@ -98,7 +98,7 @@ pub async fn listing_filters_by_status_project_category_severity_department_and_
 
     // Listed complaints are the current state.
     let page =
-        st.list_complaints(org.company.id, &all(), PageRequest { limit: 1, before_id: None }).await.expect("listed");
+        st.list_complaints(org.company.id, &all(), PageRequest::newest_first(1)).await.expect("listed");
     assert_eq!(page.items, vec![st.find_complaint(org.company.id, c5).await.expect("found")]);
     assert_eq!(page.next_before_id, Some(c5));
 }
@@ -136,4 +136,196 @@ pub async fn paging_with_before_id_visits_every_complaint_once_newest_first(stor
     let unique: HashSet<i64> = p02_ids.iter().copied().collect();
     assert_eq!((p02_ids.len(), unique.len()), (15, 15));
     assert!(p02_ids.windows(2).all(|w| w[0] > w[1]));
+}
+
+/// Every page of a listing oldest first, following `next_after_id`.
+async fn pages_oldest_first(store: &dyn Store, org: &Seeded, filter: &ComplaintFilter, limit: u32) -> Vec<Vec<Complaint>> {
+    let mut pages = Vec::new();
+    let mut after_id = None;
+    loop {
+        let page = store
+            .list_complaints(org.company.id, filter, PageRequest { after_id, ..PageRequest::oldest_first(limit) })
+            .await
+            .expect("a page is listed");
+        assert_eq!(page.next_before_id, None, "oldest first continues with after_id");
+        pages.push(page.items);
+        match page.next_after_id {
+            Some(id) => after_id = Some(id),
+            None => return pages,
+        }
+        assert!(pages.len() <= 100, "paging does not end");
+    }
+}
+
+pub async fn paging_oldest_first_and_back_again_visits_every_complaint_once(store: Arc<dyn Store>) {
+    let org = seed_organisation(&*store).await;
+    let st = &*store;
+    let mut recorded = Vec::new();
+    for n in 0..6 {
+        recorded.push(org.receive(st, org.new_complaint_in(n % 2, t0() + minutes(n as i64), n, None)).await);
+    }
+    let batch = (6..17).map(|n| org.new_complaint_in(n % 2, t0() + minutes(n as i64), n, None)).collect();
+    recorded.extend(st.insert_complaints(batch).await.expect("a batch"));
+    let invalidate = Action::Invalidate { explanation: "重复登记".into() };
+    recorded[3] = org.must(st, &recorded[3], &org.staff.front_desk, invalidate, t0() + minutes(30)).await;
+    let mut oldest_first = recorded.clone();
+    oldest_first.sort_by_key(|c| c.id);
+
+    let all = pages_oldest_first(st, &org, &ComplaintFilter::default(), 5).await;
+    assert_eq!(all.iter().map(Vec::len).collect::<Vec<_>>(), [5, 5, 5, 2]);
+    assert_eq!(all.concat(), oldest_first, "every complaint once, oldest first, as it is now");
+    let open = ComplaintFilter { open_only: true, ..Default::default() };
+    let open_ids: Vec<i64> = pages_oldest_first(st, &org, &open, 4).await.concat().iter().map(|c| c.id).collect();
+    let expected: Vec<i64> = oldest_first.iter().filter(|c| c.status.is_open()).map(|c| c.id).collect();
+    assert_eq!(open_ids, expected);
+
+    // Back again: the page before a newest-first page is the ids above its
+    // first one, oldest first, turned round; and the other way round.
+    for (filter, limit) in [(ComplaintFilter::default(), 5), (open, 4)] {
+        let newest = pages(st, &org, &filter, limit).await;
+        for k in 1..newest.len() {
+            let first = newest[k][0].id;
+            let back = st
+                .list_complaints(org.company.id, &filter, PageRequest { after_id: Some(first), ..PageRequest::oldest_first(limit) })
+                .await
+                .expect("the page before");
+            let mut items = back.items;
+            items.reverse();
+            assert_eq!(items, newest[k - 1], "the page before page {k}");
+            assert_eq!(back.next_after_id.is_some(), k > 1, "more pages before page {k}");
+        }
+        let oldest = pages_oldest_first(st, &org, &filter, limit).await;
+        for k in 1..oldest.len() {
+            let first = oldest[k][0].id;
+            let back = st
+                .list_complaints(org.company.id, &filter, PageRequest { before_id: Some(first), ..PageRequest::newest_first(limit) })
+                .await
+                .expect("the page before");
+            let mut items = back.items;
+            items.reverse();
+            assert_eq!(items, oldest[k - 1], "the page before page {k}, oldest first");
+        }
+        // Both bounds at once: the ids strictly between.
+        let ids: Vec<i64> = oldest_first.iter().map(|c| c.id).collect();
+        let between = st
+            .list_complaints(
+                org.company.id,
+                &ComplaintFilter::default(),
+                PageRequest { after_id: Some(ids[2]), before_id: Some(ids[6]), ..PageRequest::oldest_first(10) },
+            )
+            .await
+            .expect("listed");
+        assert_eq!(between.items.iter().map(|c| c.id).collect::<Vec<_>>(), ids[3..6]);
+        assert_eq!(between.next_after_id, None);
+    }
+}
+
+pub async fn a_received_time_range_is_exact_across_days_and_receipts_out_of_order(store: Arc<dyn Store>) {
+    let org = seed_organisation(&*store).await;
+    let other = seed_company(&*store, "oth", "OT").await;
+    let st = &*store;
+    let day = |d: i64| minutes(24 * 60 * d);
+    // Recorded in this order (ids grow), received at these times: across
+    // days, months and years, and not in id order.
+    let times = [
+        t0() + day(3),
+        t0(),
+        t0() + day(2) - minutes(1),
+        t0() - day(2),
+        t0() + day(10),
+        t0() + day(200),
+        t0() - day(400),
+        t0() + day(1),
+        t0() + day(2),
+    ];
+    let mut ids = Vec::new();
+    for (n, at) in times.iter().enumerate() {
+        ids.push(org.receive(st, org.new_complaint_in(n % 2, *at, n, Some(Category::Facilities))).await.id);
+    }
+    other.receive(st, other.new_complaint(t0())).await;
+    // The ids received in [from, to), newest (highest id) first.
+    let expect = |from: Option<tousu_domain::Timestamp>, to: Option<tousu_domain::Timestamp>, project: Option<usize>| {
+        let mut v: Vec<i64> = ids
+            .iter()
+            .zip(times.iter())
+            .enumerate()
+            .filter(|(n, (_, at))| {
+                from.is_none_or(|f| **at >= f) && to.is_none_or(|t| **at < t) && project.is_none_or(|p| n % 2 == p)
+            })
+            .map(|(_, (id, _))| *id)
+            .collect();
+        v.sort_by_key(|id| std::cmp::Reverse(*id));
+        v
+    };
+    let ranges = [
+        (Some(t0()), Some(t0() + day(2))),
+        (Some(t0() + minutes(1)), Some(t0() + day(2))),
+        (Some(t0()), Some(t0() + day(2) - minutes(1))),
+        (Some(t0() - day(2)), None),
+        (None, Some(t0() + day(1))),
+        (Some(t0() - day(400)), Some(t0() + day(200))),
+        (Some(t0() - day(400)), Some(t0() + day(200) + minutes(1))),
+        (Some(t0() - day(401)), None),
+        (None, Some(t0() - day(400))),
+        (Some(t0() + day(201)), None),
+        (Some(t0() + day(2)), Some(t0() + day(2))),
+        (Some(t0() + day(3)), Some(t0())),
+        (Some(t0() - day(20_000)), Some(t0() + day(20_000))),
+    ];
+    for (from, to) in ranges {
+        let filter = ComplaintFilter { received_from: from, received_to: to, ..Default::default() };
+        assert_eq!(ids_of(st, &org, filter.clone()).await, expect(from, to, None), "{from:?}..{to:?}");
+        // With another filter, which may then lead the walk.
+        for (p, code) in [(0, "P01"), (1, "P02")] {
+            let filter = ComplaintFilter { project_code: Some(code.into()), ..filter.clone() };
+            assert_eq!(ids_of(st, &org, filter).await, expect(from, to, Some(p)), "{code} {from:?}..{to:?}");
+        }
+        let open = ComplaintFilter { open_only: true, category: Some(Category::Facilities), ..filter.clone() };
+        assert_eq!(ids_of(st, &org, open).await, expect(from, to, None), "open {from:?}..{to:?}");
+        // Paged two at a time, each way.
+        let newest: Vec<i64> = pages(st, &org, &filter, 2).await.concat().iter().map(|c| c.id).collect();
+        assert_eq!(newest, expect(from, to, None));
+        let mut oldest: Vec<i64> = pages_oldest_first(st, &org, &filter, 2).await.concat().iter().map(|c| c.id).collect();
+        oldest.reverse();
+        assert_eq!(oldest, expect(from, to, None));
+    }
+    // Another company's range holds only its own complaint.
+    let filter = ComplaintFilter { received_from: Some(t0() - day(1)), received_to: Some(t0() + day(1)), ..Default::default() };
+    assert_eq!(ids_of(st, &other, filter).await.len(), 1);
+}
+
+/// Like [`ids`] without asking for one page to hold them all.
+async fn ids_of(store: &dyn Store, org: &Seeded, filter: ComplaintFilter) -> Vec<i64> {
+    pages(store, org, &filter, 100).await.concat().iter().map(|c| c.id).collect()
+}
+
+pub async fn a_units_complaints_are_listed_newest_first(store: Arc<dyn Store>) {
+    let org = seed_organisation(&*store).await;
+    let other = seed_company(&*store, "oth", "OT").await;
+    let st = &*store;
+    // The fixture's P01 complaints are about 1栋 1801, P02's about 3栋 0301.
+    let mut p01 = Vec::new();
+    for n in 0..3 {
+        p01.push(org.receive(st, org.new_complaint_in(0, t0() + minutes(n as i64), n, None)).await);
+    }
+    let p02 = org.receive(st, org.new_complaint_in(1, t0() + minutes(5), 5, None)).await;
+    let batch = vec![org.new_complaint_in(0, t0() + minutes(6), 6, None)];
+    p01.extend(st.insert_complaints(batch).await.expect("a batch"));
+    other.receive(st, other.new_complaint(t0())).await;
+    // A dispatched complaint is still found at its unit.
+    p01[1] = org.dispatch(st, &p01[1], "engineering", t0() + minutes(10)).await;
+    let mut newest_first = p01.clone();
+    newest_first.reverse();
+
+    let at = |project: &'static str, building: &'static str, unit: &'static str, limit: u32| {
+        st.list_complaints_at_unit(org.company.id, project, building, unit, limit)
+    };
+    assert_eq!(at("P01", "1栋", "1801", 10).await.expect("listed"), newest_first, "as they are now, newest first");
+    assert_eq!(at("P01", "1栋", "1801", 2).await.expect("listed"), newest_first[..2]);
+    assert_eq!(at("P02", "3栋", "0301", 10).await.expect("listed"), vec![p02]);
+    assert!(at("P01", "1栋", "101", 10).await.expect("listed").is_empty());
+    assert!(at("P01", "2栋", "1801", 10).await.expect("listed").is_empty());
+    assert!(at("P99", "1栋", "1801", 10).await.expect("listed").is_empty());
+    let theirs = st.list_complaints_at_unit(other.company.id, "P01", "1栋", "1801", 10).await.expect("listed");
+    assert_eq!(theirs.len(), 1, "each company sees its own");
 }

@@ -229,6 +229,19 @@ fn action(name: &str, step: &Step, org: &Seeded, c: &Complaint, now: Timestamp) 
             text: "已书面报告".into(),
         },
         "escalate" => Action::Escalate { reason: "本级无法解决".into() },
+        "correct_triage" => {
+            let (field, value) = [
+                ("category", "facilities"),
+                ("severity", "major"),
+                ("severity", "crisis"),
+                ("emergency", "true"),
+                ("psychology", "venting"),
+                ("touchpoint", "repair"),
+                ("compensation", "false"),
+                ("colour", "blue"),
+            ][k % 8];
+            Action::CorrectTriage { field: field.into(), value: value.into(), note }
+        }
         other => unreachable!("no action named {other}"),
     }
 }

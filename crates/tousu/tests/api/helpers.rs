@@ -291,8 +291,9 @@ pub fn complaint_body() -> Value {
         "project": "JYHY",
         "building": "3栋",
         "unit": "1801",
-        "subject": "卫生间漏水",
-        "description": "3栋1801卫生间顶上又开始滴水了，上个月修过一次，请尽快处理。",
+        "subject": "卫生间渗水",
+        // A first, ordinary complaint: triage reads it as general facilities.
+        "description": "3栋1801卫生间顶上在滴水，请安排师傅上门查看。",
         "remedy_sought": "彻底修好楼上防水",
         "remedies": ["repair", "apology"]
     })

@@ -21,7 +21,7 @@ async fn a_recorded_complaint_answers_201_with_its_tracking_number_and_deadlines
     let rules: Vec<&str> = c["deadlines"].as_array().unwrap().iter().map(|d| d["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["dispatch", "answer"]);
     assert_eq!(c["first_responder"]["name"], "王芳");
-    assert_eq!(c["available_actions"], json!(["confirm", "invalidate", "pause", "escalate"]));
+    assert_eq!(c["available_actions"], json!(["confirm", "invalidate", "pause", "escalate", "correct_triage"]));
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod auth;
 mod complaints;
 mod org;
 mod track;
+mod triage;
 
 use crate::AppState;
 use crate::error::{ApiError, Problem};
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(track::router())
         .merge(admin::router())
+        .merge(triage::router())
         .split_for_parts();
     let mut doc = doc;
     touch_up(&mut doc);

@@ -3,11 +3,16 @@
 //! templates, take every string from the message catalogues, and have their
 //! own error page. Every asset is served by the binary (no CDN).
 
+pub mod admin;
 pub mod assets;
+pub mod charts;
+pub mod complaints;
+pub mod dashboard;
 pub mod home;
 pub mod i18n;
 pub mod login;
 pub mod nav;
+pub mod portal;
 pub mod render;
 pub mod session;
 
@@ -22,4 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/lang/{code}", get(login::switch_language))
         .route("/assets/{file}", get(assets::serve))
+        .merge(portal::router())
+        .merge(dashboard::router())
+        .merge(admin::router())
+        .merge(complaints::router())
 }
