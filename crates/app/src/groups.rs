@@ -20,12 +20,31 @@ use tousu_triage::{Finding, GroupConfig, GroupDetector, Observation};
 
 pub struct GroupsState {
     detector: Mutex<GroupDetector>,
-    /// The detector's incident numbers → stored incident ids.
-    ids: Mutex<HashMap<u64, i64>>,
+    /// The detector's incident numbers → the stored incidents, with what a
+    /// new member's link repeats (so that joining reads nothing).
+    ids: Mutex<HashMap<u64, Known>>,
     config: GroupConfig,
 }
 
+/// A stored incident as members join it.
+#[derive(Debug, Clone)]
+struct Known {
+    id: i64,
+    severity: Severity,
+    cause: String,
+}
+
 impl GroupsState {
+    fn known(&self, incident: u64) -> Option<Known> {
+        self.ids.lock().ok().and_then(|ids| ids.get(&incident).cloned())
+    }
+
+    fn remember(&self, incident: u64, known: Known) {
+        if let Ok(mut ids) = self.ids.lock() {
+            ids.insert(incident, known);
+        }
+    }
+
     pub(crate) fn new(config: GroupConfig, triage: std::sync::Arc<tousu_triage::Triage>) -> GroupsState {
         GroupsState {
             detector: Mutex::new(GroupDetector::with_triage(config.clone(), triage)),
@@ -73,7 +92,7 @@ impl Services {
                     let flagged: i64 = flagged_at.parse().unwrap_or_default();
                     // After a restart the incident may already be stored.
                     let stored = match self.store.find_group_incident_of(flagged).await? {
-                        Some(g) => g.id,
+                        Some(g) => Known { id: g.id, severity: g.severity, cause: g.cause },
                         None => {
                             let now = self.now();
                             let id = self
@@ -95,23 +114,30 @@ impl Services {
                             for m in &members {
                                 self.link(company_id, *m, link(*m == flagged)).await;
                             }
-                            id
+                            Known { id, severity: severity(s), cause: cause.clone() }
                         }
                     };
-                    if let Ok(mut ids) = self.groups.ids.lock() {
-                        ids.insert(incident, stored);
-                    }
+                    self.groups.remember(incident, stored);
                 }
                 Finding::GroupJoined { incident, id, households } if live => {
-                    let Some(stored) = self.groups.ids.lock().ok().and_then(|ids| ids.get(&incident).copied()) else { continue };
+                    let Some(known) = self.groups.known(incident) else { continue };
                     let Ok(member) = id.parse::<i64>() else { continue };
-                    let Some(g) = self.store.find_group_incident_of(member).await?.or(self.incident(company_id, stored).await?) else { continue };
-                    self.store.update_group_incident(stored, g.severity, households as u32, &[member], self.now()).await?;
-                    let link = GroupLink { incident: stored, households: households as u32, severity: g.severity, cause: g.cause, opened: false, raised: false };
+                    self.store.update_group_incident(known.id, known.severity, households as u32, &[member], self.now()).await?;
+                    let link = GroupLink {
+                        incident: known.id,
+                        households: households as u32,
+                        severity: known.severity,
+                        cause: known.cause,
+                        opened: false,
+                        raised: false,
+                    };
                     self.link(company_id, member, link).await;
                 }
                 Finding::SeverityRaised { incident, severity: s, households, .. } if live => {
-                    let Some(stored) = self.groups.ids.lock().ok().and_then(|ids| ids.get(&incident).copied()) else { continue };
+                    let Some(known) = self.groups.known(incident) else { continue };
+                    let stored = known.id;
+                    self.groups.remember(incident, Known { severity: severity(s), ..known });
+                    // Rare (once per threshold): the members are read whole.
                     let Some(g) = self.incident(company_id, stored).await? else { continue };
                     self.store.update_group_incident(stored, severity(s), households as u32, &[], self.now()).await?;
                     for m in &g.members {

@@ -205,11 +205,7 @@ impl ComplaintView {
             paused_at: c.paused_at,
             committed_at: tousu_domain::owner_view::committed_time(c),
             group: c.group.clone(),
-            triage: c.triage.clone().map(|mut t| {
-                // The unit read from the text is personal data like the unit itself.
-                t.unit.value = t.unit.value.map(|u| mask_unit(&u));
-                t
-            }),
+            triage: c.triage.clone().map(|t| mask_triage(t, &c.unit)),
             deadlines: c.deadlines.clone(),
             received_at: c.received_at,
             updated_at: c.updated_at,
@@ -233,6 +229,9 @@ impl HistoryItem {
         }
         if let EventKind::Received(r) = &e.kind {
             mask_received(&mut payload, &r.customer.name, r.customer.phone.masked(), &r.unit, &r.description);
+            if let (Some(t), Some(map)) = (&r.triage, payload.as_object_mut()) {
+                map.insert("triage".into(), serde_json::to_value(mask_triage((**t).clone(), &r.unit)).unwrap_or(Value::Null));
+            }
         }
         HistoryItem {
             seq: e.seq,
@@ -243,6 +242,26 @@ impl HistoryItem {
             deadlines: serde_json::to_value(&e.deadlines).unwrap_or(Value::Null),
         }
     }
+}
+
+/// The unit read from the text is personal data like the unit itself, and
+/// so is any unit or long number the evidence quotes.
+fn mask_triage(mut t: tousu_domain::triage::TriageResult, unit: &str) -> tousu_domain::triage::TriageResult {
+    let mut units: Vec<String> = t.unit.value.iter().chain(std::iter::once(&unit.to_string())).cloned().collect();
+    units.retain(|u| !u.trim().is_empty());
+    // Longest first, so that a unit containing another is masked whole.
+    units.sort_by_key(|u| std::cmp::Reverse(u.chars().count()));
+    for evidence in t.evidence_mut() {
+        for e in evidence.iter_mut() {
+            let mut masked = mask_digits_in_text(e);
+            for u in &units {
+                masked = masked.replace(u.as_str(), &mask_unit(u));
+            }
+            *e = masked;
+        }
+    }
+    t.unit.value = t.unit.value.map(|u| mask_unit(&u));
+    t
 }
 
 fn mask_received(payload: &mut Value, name: &str, phone: String, unit: &str, description: &str) {

@@ -146,6 +146,23 @@ pub fn check_correction(field: &str, value: &str) -> Result<String, DomainError>
 }
 
 impl TriageResult {
+    /// Every label's evidence, for masking the personal data it quotes.
+    pub fn evidence_mut(&mut self) -> [&mut Vec<String>; 11] {
+        [
+            &mut self.category.evidence,
+            &mut self.service_aspect.evidence,
+            &mut self.severity.evidence,
+            &mut self.emergency.evidence,
+            &mut self.psychology.evidence,
+            &mut self.touchpoint.evidence,
+            &mut self.stage.evidence,
+            &mut self.repeat_claimed.evidence,
+            &mut self.compensation.evidence,
+            &mut self.building.evidence,
+            &mut self.unit.evidence,
+        ]
+    }
+
     /// The current value of a correctable label, as text.
     pub fn value_of(&self, field: &str) -> String {
         match field {

@@ -927,7 +927,9 @@ impl Model {
                         answer.due = due;
                         answer.extensions += 1;
                         answer.at_risk = false;
-                        answer.at_risk_at = None;
+                        // Warned again at 80% of the time left from the approval.
+                        let total = (due - now).num_milliseconds();
+                        answer.at_risk_at = (due > now).then(|| now + Duration::milliseconds(total * 80 / 100));
                         answer.breached = false;
                     }
                 }

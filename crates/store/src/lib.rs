@@ -1,8 +1,8 @@
 //! The storage trait: the operations tousu needs, in the domain's words.
-//! One crate per backend implements it (`tousu-store-sqlite`, later
-//! PostgreSQL); the application holds it as `Arc<dyn Store>` and never knows
-//! which. The [`conformance`] suite (feature `conformance`) is the contract
-//! every backend passes.
+//! One crate per backend implements it (`tousu-store-sqlite`,
+//! `tousu-store-postgres`); the application holds it as `Arc<dyn Store>`
+//! and never knows which. The [`conformance`] suite (feature `conformance`)
+//! is the contract every backend passes.
 
 mod error;
 mod org;

@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server (API) on the embedded database.
+    /// Run the server (API) on the embedded SQLite database or on PostgreSQL.
     Serve(ServeArgs),
     /// API tokens for scripts.
     #[command(subcommand)]
@@ -44,7 +44,7 @@ pub struct DataArgs {
     /// The data folder (default ./tousu-data).
     #[arg(long = "data", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Database URL (default sqlite://DIR/tousu.db).
+    /// Database URL: sqlite://PATH (default DIR/tousu.db) or postgres://USER@HOST:PORT/DATABASE.
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// A settings file (default DIR/tousu.toml).
@@ -153,7 +153,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = Application::build(settings.clone()).await?;
     let url = format!("http://{}", app.local_addr().unwrap_or(settings.bind));
     println!("tousu 投诉 is running at {url}");
-    println!("  database: {}", settings.database_url());
+    println!("  database: {}", crate::settings::redacted(&settings.database_url()));
     println!("  API:      {url}/api/v1/openapi.json");
     if let Some(accounts) = app.seeded_accounts() {
         println!();

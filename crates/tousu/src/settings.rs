@@ -15,9 +15,11 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// The data folder: the SQLite database and the lock file live here.
+    /// The data folder: the SQLite database and its lock file (unless the
+    /// database is PostgreSQL), the time-limit policy and the triage scripts.
     pub data_dir: PathBuf,
-    /// `sqlite://PATH`; defaults to `tousu.db` in the data folder.
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`; defaults to
+    /// `tousu.db` in the data folder.
     pub database: Option<String>,
     pub bind: SocketAddr,
     /// Seed the demo organisation when the database has none.
@@ -91,18 +93,16 @@ impl Settings {
 /// The storage backend a database URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
+    /// The embedded database file (one server process per file).
     Sqlite(PathBuf),
+    /// A PostgreSQL server (`postgres://user@host:port/db`, as given):
+    /// several server processes may share it.
+    Postgres(String),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BackendError {
-    #[error(
-        "PostgreSQL is not supported by this version of tousu yet: it runs on its embedded SQLite \
-         database (leave out --database, or pass sqlite://PATH). PostgreSQL support is planned \
-         (issue: PostgreSQL backend, several servers at once). / 本版本暂不支持 PostgreSQL，请使用内置 SQLite。"
-    )]
-    PostgresNotYet,
-    #[error("unsupported database URL `{0}`: use sqlite://PATH (PostgreSQL support is planned)")]
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE")]
     Unknown(String),
 }
 
@@ -111,13 +111,27 @@ impl Backend {
     pub fn from_url(url: &str) -> Result<Backend, BackendError> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(BackendError::PostgresNotYet);
+            return Ok(Backend::Postgres(url.to_string()));
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"));
         match path {
             Some(p) if !p.is_empty() => Ok(Backend::Sqlite(Path::new(p).to_path_buf())),
-            _ => Err(BackendError::Unknown(url.to_string())),
+            _ => Err(BackendError::Unknown(redacted(url))),
         }
+    }
+}
+
+/// A database URL as it may be shown or logged: without its password.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -132,15 +146,27 @@ mod tests {
     }
 
     #[test]
-    fn postgres_is_refused_with_a_clear_message() {
-        let err = Backend::from_url("postgres://localhost/test").unwrap_err();
-        assert_eq!(err, BackendError::PostgresNotYet);
-        assert!(err.to_string().contains("PostgreSQL"));
+    fn a_postgres_url_names_the_postgres_backend() {
+        let url = "postgres://tousu@db.internal:5432/tousu";
+        assert_eq!(Backend::from_url(url), Ok(Backend::Postgres(url.into())));
+        let url = "postgresql://localhost/test";
+        assert_eq!(Backend::from_url(url), Ok(Backend::Postgres(url.into())));
     }
 
     #[test]
-    fn an_unknown_scheme_is_refused() {
-        assert!(matches!(Backend::from_url("mysql://x"), Err(BackendError::Unknown(_))));
+    fn a_shown_url_hides_only_the_password() {
+        assert_eq!(redacted("postgres://tousu:s3cret@db:5432/tousu"), "postgres://tousu:***@db:5432/tousu");
+        assert_eq!(redacted("postgres://tousu@db/tousu"), "postgres://tousu@db/tousu");
+        assert_eq!(redacted("sqlite://tousu-data/tousu.db"), "sqlite://tousu-data/tousu.db");
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_without_showing_its_password() {
+        let err = Backend::from_url("mysql://root:secret@x/db").unwrap_err();
+        assert!(matches!(err, BackendError::Unknown(_)));
+        let message = err.to_string();
+        assert!(message.contains("postgres://") && message.contains("sqlite://"), "{message}");
+        assert!(!message.contains("secret"), "{message}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tousu_app::seed::SeededAccount;
 use tousu_app::{Clock, Services, SystemClock};
 use tousu_store::Store;
+use tousu_store_postgres::PostgresStore;
 use tousu_store_sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +22,8 @@ pub enum StartError {
     Backend(#[from] BackendError),
     #[error(transparent)]
     Open(#[from] tousu_store_sqlite::OpenError),
+    #[error("cannot open the PostgreSQL database / 无法连接 PostgreSQL 数据库")]
+    OpenPostgres(#[from] tousu_store_postgres::PgError),
     #[error(
         "another tousu server is already using {0}; stop it first (one server per SQLite database) / \
          已有另一个 tousu 服务在使用该数据库"
@@ -63,10 +66,12 @@ impl DatabaseLock {
     }
 }
 
-/// Opens the storage a settings' database URL names.
+/// Opens the storage a settings' database URL names, applying pending
+/// migrations.
 pub async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>, StartError> {
     match Backend::from_url(&settings.database_url())? {
         Backend::Sqlite(path) => Ok(Arc::new(SqliteStore::open(&path).await?)),
+        Backend::Postgres(url) => Ok(Arc::new(PostgresStore::connect(&url).await?)),
     }
 }
 
@@ -75,7 +80,8 @@ pub struct Application {
     services: Services,
     seeded: Option<Vec<SeededAccount>>,
     worker: bool,
-    _lock: DatabaseLock,
+    /// SQLite only: PostgreSQL is shared by any number of servers.
+    _lock: Option<DatabaseLock>,
 }
 
 impl Application {
@@ -85,8 +91,10 @@ impl Application {
 
     /// Like [`Application::build`] with a chosen clock (tests of time limits).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
-        let Backend::Sqlite(path) = Backend::from_url(&settings.database_url())?;
-        let lock = DatabaseLock::acquire(&path)?;
+        let lock = match Backend::from_url(&settings.database_url())? {
+            Backend::Sqlite(path) => Some(DatabaseLock::acquire(&path)?),
+            Backend::Postgres(_) => None,
+        };
         let store = open_store(&settings).await?;
         let services = Services::new(store, clock, settings.app.clone())
             .with_policy_file(&settings.time_limits_file())

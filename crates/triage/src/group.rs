@@ -158,7 +158,8 @@ struct Profile {
 #[derive(Debug)]
 struct Group {
     incident: Incident,
-    households: Vec<String>,
+    /// A set: a flood of complaints must not make each join cost more.
+    households: std::collections::HashSet<String>,
     centroid: [f32; NC],
     buildings: HashMap<String, usize>,
     /// signatures of the first and the latest members
@@ -494,7 +495,7 @@ impl GroupDetector {
                         severity: crate::Severity::General,
                         cause: String::new(),
                     },
-                    households: Vec::new(),
+                    households: std::collections::HashSet::new(),
                     centroid: [0.0; NC],
                     buildings: HashMap::new(),
                     sigs: VecDeque::new(),
@@ -527,9 +528,8 @@ impl GroupDetector {
         let g = &mut self.groups[gi];
         g.incident.members.push(p.id.clone());
         g.last_at = g.last_at.max(p.at);
-        let new_household = !g.households.contains(&p.household);
+        let new_household = g.households.insert(p.household.clone());
         if new_household {
-            g.households.push(p.household.clone());
             for (c, x) in g.centroid.iter_mut().zip(&p.cause) {
                 *c += *x;
             }

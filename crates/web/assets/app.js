@@ -155,3 +155,30 @@ document.addEventListener("submit", function (e) {
   var form = e.target, question = form && form.dataset ? form.dataset.confirm : null;
   if (question && !window.confirm(question)) e.preventDefault();
 });
+// The intake form's triage panel: while the agent types the subject or the
+// description, ask the server what triage reads (debounced) and show it
+// beside the form. Without JavaScript the form's "analyse" button does it.
+(function () {
+  var panel = document.getElementById("cx-triage-panel");
+  if (!panel) return;
+  var form = document.querySelector("form.cx-intake");
+  if (!form) return;
+  var timer = null, sent = 0;
+  function ask() {
+    var data = new URLSearchParams();
+    data.set("csrf", form.elements.csrf.value);
+    data.set("subject", form.elements.subject.value);
+    data.set("description", form.elements.description.value);
+    var mine = ++sent;
+    fetch(panel.dataset.triageUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null && mine === sent) panel.innerHTML = html; })
+      .catch(function () { /* the panel keeps its last reading */ });
+  }
+  form.querySelectorAll("[data-triage-live]").forEach(function (el) {
+    el.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 350);
+    });
+  });
+})();

@@ -264,6 +264,10 @@ impl Deadline {
 pub struct Extended {
     pub rule: DeadlineRule,
     pub due_at: Timestamp,
+    /// When the new time is at risk, counted from the approval (absent in
+    /// events written before it was kept: those were never warned again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_risk_at: Option<Timestamp>,
 }
 
 /// What one event does to the deadlines.
@@ -358,7 +362,7 @@ pub fn apply_changes(deadlines: &mut Vec<Deadline>, changes: &DeadlineChanges, a
             d.due_at = e.due_at;
             d.extensions += 1;
             d.at_risk = false;
-            d.at_risk_at = None;
+            d.at_risk_at = e.at_risk_at;
             d.breached_at = None;
         }
         if changes.paused.contains(&d.rule) && d.paused_at.is_none() {

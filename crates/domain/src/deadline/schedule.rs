@@ -18,14 +18,20 @@ impl Clock<'_> {
     pub fn deadline_from(&self, start: Timestamp, rule: DeadlineRule, span: Span, level: EscalationLevel) -> Deadline {
         let due = span.after(start, self.days);
         let mut d = Deadline::open(rule, due, level);
+        d.at_risk_at = self.at_risk_moment(start, due);
+        d
+    }
+
+    /// When a deadline running from `start` to `due` is at risk: once the
+    /// policy's share of the time (80% by default) has passed.
+    pub fn at_risk_moment(&self, start: Timestamp, due: Timestamp) -> Option<Timestamp> {
         let pct = i64::from(self.policy.limits.at_risk_percent.min(100));
-        if (1..100).contains(&pct) && due > start {
+        ((1..100).contains(&pct) && due > start).then(|| {
             // Whole milliseconds, as storage keeps them, so that the worker
             // and the stored state agree on the instant.
             let at = start + (due - start) * (pct as i32) / 100;
-            d.at_risk_at = Some(chrono::SubsecRound::trunc_subsecs(at, 3));
-        }
-        d
+            chrono::SubsecRound::trunc_subsecs(at, 3)
+        })
     }
 
     /// A deadline of `span` from now.

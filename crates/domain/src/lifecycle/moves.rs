@@ -54,7 +54,9 @@ pub(super) fn decide_extension(
         });
     }
     let changes = if approve {
-        DeadlineChanges { extended: vec![Extended { rule: DeadlineRule::Answer, due_at: pending.due_at }], ..Default::default() }
+        let at_risk_at = ctx.clock().at_risk_moment(ctx.now, pending.due_at);
+        let extended = Extended { rule: DeadlineRule::Answer, due_at: pending.due_at, at_risk_at };
+        DeadlineChanges { extended: vec![extended], ..Default::default() }
     } else {
         DeadlineChanges::none()
     };

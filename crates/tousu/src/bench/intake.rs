@@ -7,12 +7,11 @@
 //! cores, as they would share a small machine; the figures include the
 //! client's own cost.
 
-use super::{Latency, Machine, draft, histogram, latency, machine};
+use super::{Latency, Machine, draft, histogram, latency, machine, preload};
 use crate::settings::Settings;
 use crate::startup::Application;
 use clap::Args;
 use hdrhistogram::Histogram;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,24 +81,7 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
     let accepted = hist.len();
 
     let already = counter.load(Ordering::Relaxed);
-    let to_load = args.preload.saturating_sub(already);
-    if to_load > 0 {
-        eprintln!("loading {to_load} more complaints (bulk, not over HTTP) …");
-        let bar = ProgressBar::new(to_load).with_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} eta {eta}").unwrap_or(ProgressStyle::default_bar()),
-        );
-        let who = tousu_app::Principal::from(staff.clone());
-        let mut n = already;
-        while n < args.preload {
-            let size = (args.preload - n).min(5_000);
-            let drafts = (n..n + size).map(draft).collect();
-            services.record_complaints_bulk(&who, drafts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            n += size;
-            bar.inc(size);
-        }
-        bar.finish_and_clear();
-    }
-    let loaded = already.max(args.preload);
+    let loaded = preload(&services, &tousu_app::Principal::from(staff.clone()), already, args.preload).await?;
 
     eprintln!("reads: {} × list open page 1, {} × fetch one with history …", args.reads, args.reads);
     let list_url = format!("{base}/api/v1/complaints?status=open&limit=50");

@@ -271,13 +271,15 @@ async fn token_create_without_an_organisation_fails_and_prints_no_token() {
 }
 
 #[tokio::test]
-async fn serve_with_a_postgres_url_is_refused_clearly_before_binding_or_creating_anything() {
+async fn serve_with_an_unreachable_postgres_server_fails_clearly_before_binding_or_creating_anything() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // Hold the port: a server that tried to bind would fail with another message.
     let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let bind = held.local_addr().unwrap().to_string();
-    let args = ["serve", "--database", "postgres://localhost/test", "--bind", &bind, "--data", data.to_str().unwrap()];
+    // Nothing listens on port 1: the connection is refused at once.
+    let url = "postgres://tousu@127.0.0.1:1/tousu";
+    let args = ["serve", "--database", url, "--bind", &bind, "--data", data.to_str().unwrap()];
     let out = run(&args, dir.path()).await;
     assert!(!out.status.success());
     let stderr = text(&out.stderr);

@@ -82,6 +82,16 @@ pub async fn spawn_app_with(config: AppConfig) -> TestApp {
     start(settings(data.path(), config, false), data, clock, false).await
 }
 
+/// The server on another database (`postgres://…`), with the demo
+/// organisation and the machine's clock; the data folder holds only the
+/// policy files.
+pub async fn spawn_app_on(database: String) -> TestApp {
+    let data = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let clock = TestClock::new(tousu_app::SystemClock.now());
+    let settings = Settings { database: Some(database), ..settings(data.path(), AppConfig::default(), false) };
+    start(settings, data, clock, false).await
+}
+
 /// The server with the test's clock, starting at `start`. Background loops
 /// stay off: the test runs [`TestApp::run_deadlines`] and
 /// [`TestApp::run_outbox`] at the clock's time.

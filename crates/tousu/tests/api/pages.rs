@@ -535,3 +535,17 @@ async fn looking_a_caller_up_shows_their_earlier_complaints_and_repeat_count() {
     assert!(!html.contains(r#"data-testid="lookup-result""#));
     assert!(html.contains("仅限客服和公司领导"));
 }
+
+#[tokio::test]
+async fn the_home_page_summarises_a_complaint_without_a_subject_by_its_first_words() {
+    // Owners' portal complaints have no subject: the queues show the start of the description.
+    let app = spawn_app().await;
+    let desk = app.token(Role::FrontDesk).await;
+    let mut body = complaint_body();
+    body.as_object_mut().unwrap().remove("subject");
+    body["description"] = json!("3栋1801卫生间顶上在滴水，墙面已经发霉，楼上装修以后就开始了，请安排师傅上门查看。");
+    app.new_complaint_from(&desk, &body).await;
+    let client = login(&app, "frontdesk").await;
+    let html = ok_page(&app, &client, "/").await;
+    assert!(html.contains("3栋1801卫生间顶上在滴水，墙面已经发霉，楼上…"), "{html}");
+}

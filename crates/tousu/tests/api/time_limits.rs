@@ -789,9 +789,6 @@ async fn an_approved_extension_moves_the_answer_deadline_and_the_owner_s_committ
 }
 
 #[tokio::test]
-#[ignore = "bug: an approved extension clears the answer's at_risk_at (deadline::apply_changes), so the new due time \
-            is never warned of; fix: Extended carries the at-risk moment computed at approval. Held back because \
-            crates/domain/tests/replay.rs models the current behaviour"]
 async fn an_extended_deadline_is_warned_at_80_percent_of_its_new_time() {
     let t0 = at(MONDAY);
     let app = spawn_app_at(t0, AppConfig::default()).await;

@@ -2,6 +2,8 @@
 //! taken by phone, at the front desk, by letter or by fax. The caller is
 //! looked up first, by phone or by unit: their earlier complaints and how
 //! many times the latest repeats an earlier one, before anything is typed.
+//! While the description is typed, triage's reading of it is shown beside
+//! the form (see `triage_panel`).
 
 use super::{Choice, Refusal, Row, choices, msg, refusal};
 use crate::AppState;
@@ -109,7 +111,7 @@ fn new_key() -> String {
     }
 }
 
-fn check_role(page: &StaffPage) -> Result<(), PageError> {
+pub(super) fn check_role(page: &StaffPage) -> Result<(), PageError> {
     if page.who.role.may_record_complaints() { Ok(()) } else { Err(PageError::Forbidden { locale: page.locale }) }
 }
 
@@ -145,6 +147,10 @@ pub async fn submit(
         values.idem = new_key();
     }
     let lookup = Lookup::default();
+    // "Analyse" (预判) without script: show what triage reads, record nothing.
+    if posted.iter().any(|(k, _)| k == "preview") {
+        return render_form(&s, &page, &lookup, values, None).await;
+    }
     let draft = match values.draft() {
         Ok(d) => d,
         Err(mut r) => {
@@ -235,6 +241,7 @@ async fn render_form(
         .iter()
         .map(|c| Choice { code: c.service.clone(), label: if c.name.is_empty() { c.service.clone() } else { c.name.clone() } })
         .collect();
+    let triage = super::triage_panel::for_draft(s, locale, &values.subject, &values.description);
     let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
     let error_field = refused.as_ref().and_then(|r| r.field.as_deref()).map(|f| form_field(f).to_string());
     let ctx = minijinja::context! {
@@ -252,6 +259,7 @@ async fn render_form(
         projects => val(&project_choices),
         units => val(&projects),
         services => val(&services),
+        triage => triage.as_ref().map(val),
         error => refused.as_ref().map(|r| r.message.clone()),
         error_field => error_field,
         ..page.base()

@@ -21,6 +21,7 @@ mod intake;
 mod list;
 mod page;
 mod timeline;
+mod triage_panel;
 
 use super::i18n::{Locale, text};
 use crate::AppState;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/complaints", get(list::show))
         .route("/complaints/new", get(intake::form).post(intake::submit))
+        .route("/complaints/new/triage", post(triage_panel::live))
         .route("/complaints/{id}", get(page::show))
         .route("/complaints/{id}/act", post(page::act))
         .route("/complaints/{id}/files", post(page::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))

@@ -403,8 +403,23 @@ async fn render_page(s: &AppState, page: &StaffPage, id: i64, outcome: Outcome) 
     let may_attach = tousu_domain::lifecycle::permitted_roles("attach_evidence").contains(&page.who.role);
     let upload_error = (outcome.form.as_deref() == Some("upload")).then(|| outcome.refusal.as_ref().map(|r| r.message.clone())).flatten();
     let status = outcome.refusal.as_ref().map_or(StatusCode::OK, |r| r.status);
+    let triage = c.triage.as_ref().map(|t| super::triage_panel::Panel::of(locale, t));
+    let group = c.group.as_ref().map(|g| {
+        msg(
+            locale,
+            "triage.group_line",
+            &[
+                ("id", g.incident.to_string()),
+                ("n", g.households.to_string()),
+                ("severity", label(locale, "severity", g.severity.as_str())),
+                ("cause", g.cause.clone()),
+            ],
+        )
+    });
     let ctx = minijinja::context! {
         request_path => format!("/complaints/{id}"),
+        triage => triage.as_ref().map(val),
+        group => group,
         c => val(&c),
         status_label => text(locale, &format!("status.{}", c.status.as_str())),
         escalation => label(locale, "escalation", c.escalation_level.as_str()),

@@ -1,0 +1,149 @@
+//! Reading complaints, their history, their files and their deadlines.
+
+use crate::error::db;
+use sqlx::PgPool;
+use sqlx::types::Json;
+use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
+use tousu_store::{StoreError, StoreResult, StoredFile};
+
+fn unwrap_all<T>(rows: Vec<Json<T>>) -> Vec<T> {
+    rows.into_iter().map(|Json(t)| t).collect()
+}
+
+pub(crate) async fn find_complaint(pool: &PgPool, company_id: i64, id: i64) -> StoreResult<Complaint> {
+    let state: Option<Json<Complaint>> =
+        sqlx::query_scalar("SELECT state FROM complaints WHERE id = $1 AND company_id = $2")
+            .bind(id)
+            .bind(company_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(db)?;
+    state.map(|Json(c)| c).ok_or(StoreError::NotFound("complaint"))
+}
+
+pub(crate) async fn find_complaints_by_tracking_no(pool: &PgPool, no: &TrackingNo) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<Json<Complaint>> =
+        sqlx::query_scalar("SELECT state FROM complaints WHERE tracking_no = $1 ORDER BY id")
+            .bind(no.as_str())
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+    Ok(unwrap_all(states))
+}
+
+pub(crate) async fn list_events(pool: &PgPool, complaint_id: i64) -> StoreResult<Vec<Event>> {
+    let payloads: Vec<Json<Event>> =
+        sqlx::query_scalar("SELECT payload FROM complaint_events WHERE complaint_id = $1 ORDER BY seq")
+            .bind(complaint_id)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+    Ok(unwrap_all(payloads))
+}
+
+/// A unit's complaints, newest first (`complaints_place`).
+pub(crate) async fn list_complaints_at_unit(
+    pool: &PgPool,
+    company_id: i64,
+    project: &str,
+    building: &str,
+    unit: &str,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<Json<Complaint>> = sqlx::query_scalar(
+        "SELECT state FROM complaints \
+         WHERE project_id = (SELECT id FROM projects WHERE company_id = $1 AND code = $2) \
+         AND building = $3 AND unit = $4 AND company_id = $1 ORDER BY id DESC LIMIT $5",
+    )
+    .bind(company_id)
+    .bind(project)
+    .bind(building)
+    .bind(unit)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(unwrap_all(states))
+}
+
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: i64,
+    complaint_id: i64,
+    name: String,
+    content_type: String,
+    sha256: String,
+    bytes: Vec<u8>,
+}
+
+pub(crate) async fn find_file(pool: &PgPool, company_id: i64, id: i64) -> StoreResult<StoredFile> {
+    let row: Option<FileRow> = sqlx::query_as(
+        "SELECT f.id, f.complaint_id, f.name, f.content_type, f.sha256, b.bytes \
+         FROM files f JOIN file_blobs b ON b.sha256 = f.sha256 WHERE f.id = $1 AND f.company_id = $2",
+    )
+    .bind(id)
+    .bind(company_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let f = row.ok_or(StoreError::NotFound("file"))?;
+    Ok(StoredFile {
+        id: f.id,
+        complaint_id: f.complaint_id,
+        name: f.name,
+        content_type: f.content_type,
+        sha256: f.sha256,
+        bytes: f.bytes,
+    })
+}
+
+/// Walks `deadlines_next_check` from the most overdue and stops after
+/// `limit` rows: a step costs what it returns, not what is open. A complaint
+/// with several due deadlines is answered once.
+///
+/// A plain read: the trait has no claim or lease yet, so two processes
+/// running the escalation step may both see a complaint (their appends then
+/// race on its version, and one loses with `Conflict(Version)`). Sharing
+/// the work belongs to a claiming method (`FOR UPDATE SKIP LOCKED` with a
+/// lease column), still to be added to the trait.
+pub(crate) async fn find_due_complaints(pool: &PgPool, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT c.company_id, d.complaint_id FROM deadlines d JOIN complaints c ON c.id = d.complaint_id \
+         WHERE d.next_check_at <= $1 ORDER BY d.next_check_at LIMIT $2",
+    )
+    .bind(crate::convert::at(now))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    Ok(rows.into_iter().filter(|(_, id)| seen.insert(*id)).collect())
+}
+
+pub(crate) async fn find_next_deadline_check(pool: &PgPool) -> StoreResult<Option<Timestamp>> {
+    sqlx::query_scalar("SELECT MIN(next_check_at) FROM deadlines WHERE next_check_at IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .map_err(db)
+}
+
+pub(crate) async fn list_complaints_by_customer(
+    pool: &PgPool,
+    company_id: i64,
+    phone: &str,
+    since: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<Json<Complaint>> = sqlx::query_scalar(
+        "SELECT state FROM complaints WHERE company_id = $1 AND customer_phone = $2 AND received_at >= $3 \
+         ORDER BY id DESC LIMIT $4",
+    )
+    .bind(company_id)
+    .bind(phone)
+    .bind(crate::convert::at(since))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(unwrap_all(states))
+}
