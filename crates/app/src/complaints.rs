@@ -163,7 +163,7 @@ impl Services {
                 idempotency,
             })
             .await?;
-        if let Inserted::New(c) = &inserted {
+        if let (Inserted::New(c), true) = (&inserted, self.config.detect_groups) {
             // A complaint is recorded whatever group detection makes of it.
             if let Err(e) = self.observe_group(c).await {
                 tracing::error!(complaint_id = c.id, error = %e, "group detection failed for a complaint");

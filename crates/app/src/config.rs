@@ -14,6 +14,9 @@ pub struct AppConfig {
     pub notify: NotifyConfig,
     /// Group complaint (群诉) thresholds: households to flag, window, similarity.
     pub groups: tousu_triage::GroupConfig,
+    /// Watch arriving complaints for group complaints (on by default). Off,
+    /// intake records each complaint without the detector's extra writes.
+    pub detect_groups: bool,
     /// How long a staff session lasts without logging in again.
     pub session_hours: i64,
     /// Set the `Secure` flag on cookies (behind HTTPS).
@@ -39,6 +42,7 @@ impl Default for AppConfig {
             repeat_window_days: 90,
             notify: NotifyConfig::default(),
             groups: tousu_triage::GroupConfig::default(),
+            detect_groups: true,
             session_hours: 12,
             secure_cookies: false,
             track_per_minute: 30,

@@ -176,6 +176,9 @@ impl Services {
 
     /// Rebuilds the detector from the complaints of the last window (at start).
     pub async fn rebuild_groups(&self) -> AppResult<()> {
+        if !self.config.detect_groups {
+            return Ok(());
+        }
         let since = self.now() - chrono::Duration::minutes((self.groups.config.window_hours * 60.0) as i64);
         for company in self.store.list_companies().await? {
             let filter = tousu_store::ComplaintFilter { received_from: Some(since), ..Default::default() };

@@ -1,70 +1,12 @@
 //! Group complaints (群诉): incidents and their members.
 
-use crate::convert::{db, from_millis, millis};
+use crate::convert::{db, from_millis};
 use sqlx::SqlitePool;
-use tousu_domain::{Severity, Timestamp};
+use tousu_domain::Severity;
 use tousu_store::{GroupIncident, StoreError, StoreResult};
 
-pub(crate) async fn insert(pool: &SqlitePool, g: GroupIncident) -> StoreResult<i64> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let id = sqlx::query(
-        "INSERT INTO group_incidents (company_id, project_id, cause, severity, households, flagged_complaint_id, opened_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(g.company_id)
-    .bind(g.project_id)
-    .bind(&g.cause)
-    .bind(g.severity.as_str())
-    .bind(i64::from(g.households))
-    .bind(g.flagged_complaint_id)
-    .bind(millis(g.opened_at))
-    .bind(millis(g.updated_at))
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?
-    .last_insert_rowid();
-    for m in &g.members {
-        sqlx::query("INSERT OR IGNORE INTO group_members (incident_id, complaint_id) VALUES (?, ?)")
-            .bind(id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-    }
-    tx.commit().await.map_err(db)?;
-    Ok(id)
-}
-
-pub(crate) async fn update(
-    pool: &SqlitePool,
-    id: i64,
-    severity: Severity,
-    households: u32,
-    new_members: &[i64],
-    at: Timestamp,
-) -> StoreResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let done = sqlx::query("UPDATE group_incidents SET severity = ?, households = ?, updated_at = ? WHERE id = ?")
-        .bind(severity.as_str())
-        .bind(i64::from(households))
-        .bind(millis(at))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound("group incident"));
-    }
-    for m in new_members {
-        sqlx::query("INSERT OR IGNORE INTO group_members (incident_id, complaint_id) VALUES (?, ?)")
-            .bind(id)
-            .bind(m)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-    }
-    tx.commit().await.map_err(db)
-}
+// Inserts and updates go through the writer thread (`WriteOp::GroupInsert`,
+// `WriteOp::GroupUpdate`), committed with the intakes of the same moment.
 
 type Row = (i64, i64, i64, String, String, i64, i64, i64, i64);
 

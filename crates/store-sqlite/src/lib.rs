@@ -194,7 +194,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {
-        groups::insert(&self.writes, incident).await
+        self.send(|reply| writer::WriteOp::GroupInsert { incident: Box::new(incident), reply }).await
     }
 
     async fn update_group_incident(
@@ -205,7 +205,8 @@ impl Store for SqliteStore {
         new_members: &[i64],
         at: Timestamp,
     ) -> StoreResult<()> {
-        groups::update(&self.writes, id, severity, households, new_members, at).await
+        let update = writer::GroupUpdate { id, severity, households, new_members: new_members.to_vec(), at };
+        self.send(|reply| writer::WriteOp::GroupUpdate { update, reply }).await
     }
 
     async fn list_group_incidents(&self, company_id: i64, limit: u32) -> StoreResult<Vec<GroupIncident>> {

@@ -271,3 +271,51 @@ pub(crate) fn save_counter(tx: &Transaction<'_>, company_id: i64, day: NaiveDate
     .map_err(err)?;
     Ok(())
 }
+
+/// A group incident's new severity, size and members (see `WriteOp::GroupUpdate`).
+pub(crate) fn update_group(tx: &Transaction<'_>, u: &crate::writer::GroupUpdate) -> StoreResult<StoreResult<()>> {
+    let done = tx
+        .prepare_cached("UPDATE group_incidents SET severity = ?1, households = ?2, updated_at = ?3 WHERE id = ?4")
+        .and_then(|mut st| st.execute(params![u.severity.as_str(), i64::from(u.households), millis(u.at), u.id]))
+        .map_err(err)?;
+    if done == 0 {
+        // Answered to this operation alone: the rest of the group commits.
+        return Ok(Err(StoreError::NotFound("group incident")));
+    }
+    let mut st = tx
+        .prepare_cached("INSERT OR IGNORE INTO group_members (incident_id, complaint_id) VALUES (?1, ?2)")
+        .map_err(err)?;
+    for m in &u.new_members {
+        st.execute(params![u.id, m]).map_err(err)?;
+    }
+    Ok(Ok(()))
+}
+
+/// A new group incident and its first members (see `WriteOp::GroupInsert`).
+pub(crate) fn insert_group(tx: &Transaction<'_>, g: &tousu_store::GroupIncident) -> StoreResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO group_incidents (company_id, project_id, cause, severity, households, flagged_complaint_id, opened_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            g.company_id,
+            g.project_id,
+            g.cause,
+            g.severity.as_str(),
+            i64::from(g.households),
+            g.flagged_complaint_id,
+            millis(g.opened_at),
+            millis(g.updated_at)
+        ])
+    })
+    .map_err(err)?;
+    let id = tx.last_insert_rowid();
+    let mut st = tx
+        .prepare_cached("INSERT OR IGNORE INTO group_members (incident_id, complaint_id) VALUES (?1, ?2)")
+        .map_err(err)?;
+    for m in &g.members {
+        st.execute(params![id, m]).map_err(err)?;
+    }
+    Ok(id)
+}

@@ -42,6 +42,20 @@ pub(crate) enum WriteOp {
     Intake { new: Box<NewComplaint>, reply: oneshot::Sender<StoreResult<Inserted>> },
     Bulk { batch: Vec<NewComplaint>, reply: oneshot::Sender<StoreResult<Vec<Complaint>>> },
     Append { event: Box<Event>, state: Box<Complaint>, reply: oneshot::Sender<StoreResult<()>> },
+    /// A group incident's new severity, size and members: committed with
+    /// the intakes that caused it, not in a transaction of its own (a flood
+    /// of one cause would otherwise cost each complaint a commit).
+    GroupUpdate { update: GroupUpdate, reply: oneshot::Sender<StoreResult<()>> },
+    /// A new group incident with its first members (likewise).
+    GroupInsert { incident: Box<tousu_store::GroupIncident>, reply: oneshot::Sender<StoreResult<i64>> },
+}
+
+pub(crate) struct GroupUpdate {
+    pub id: i64,
+    pub severity: tousu_domain::Severity,
+    pub households: u32,
+    pub new_members: Vec<i64>,
+    pub at: tousu_domain::Timestamp,
 }
 
 /// An operation's answer, held until its group is committed.
@@ -51,6 +65,7 @@ enum Answer {
     SameAs(usize),
     Bulk(Vec<Complaint>),
     Append(StoreResult<()>),
+    Inserted(i64),
 }
 
 pub(crate) fn stopped() -> StoreError {
@@ -166,6 +181,8 @@ impl Writer {
                     Answer::Bulk(done)
                 }
                 WriteOp::Append { event, state, .. } => Answer::Append(sql::append(&tx, event, state)?),
+                WriteOp::GroupUpdate { update, .. } => Answer::Append(sql::update_group(&tx, update)?),
+                WriteOp::GroupInsert { incident, .. } => Answer::Inserted(sql::insert_group(&tx, incident)?),
             };
             answers.push(a);
         }
@@ -230,6 +247,8 @@ fn answer(ops: Vec<WriteOp>, mut answers: Vec<Answer>) {
             (WriteOp::Intake { reply, .. }, Answer::Intake(r)) => drop(reply.send(r)),
             (WriteOp::Bulk { reply, .. }, Answer::Bulk(r)) => drop(reply.send(Ok(r))),
             (WriteOp::Append { reply, .. }, Answer::Append(r)) => drop(reply.send(r)),
+            (WriteOp::GroupUpdate { reply, .. }, Answer::Append(r)) => drop(reply.send(r)),
+            (WriteOp::GroupInsert { reply, .. }, Answer::Inserted(id)) => drop(reply.send(Ok(id))),
             (op, _) => fail(op, StoreError::other(std::io::Error::other("writer answer mismatch"))),
         }
     }
@@ -241,6 +260,8 @@ fn fail(op: WriteOp, e: StoreError) {
         WriteOp::Intake { reply, .. } => drop(reply.send(Err(e))),
         WriteOp::Bulk { reply, .. } => drop(reply.send(Err(e))),
         WriteOp::Append { reply, .. } => drop(reply.send(Err(e))),
+        WriteOp::GroupUpdate { reply, .. } => drop(reply.send(Err(e))),
+        WriteOp::GroupInsert { reply, .. } => drop(reply.send(Err(e))),
     }
 }
 
