@@ -201,6 +201,17 @@ impl Services {
         Ok(())
     }
 
+    /// The other complaints of the group incident a complaint belongs to
+    /// (ids, oldest first, at most `limit`), for links between them.
+    pub async fn group_members_of(&self, who: &crate::Principal, complaint_id: i64, limit: usize) -> AppResult<Vec<i64>> {
+        Ok(match self.store.find_group_incident_of(complaint_id).await? {
+            Some(g) if g.company_id == who.company_id => {
+                g.members.into_iter().filter(|m| *m != complaint_id).take(limit).collect()
+            }
+            _ => Vec::new(),
+        })
+    }
+
     /// A company's group incidents, newest first.
     pub async fn list_group_incidents(&self, who: &crate::Principal, limit: u32) -> AppResult<Vec<GroupIncident>> {
         Ok(self.store.list_group_incidents(who.company_id, limit.clamp(1, 500)).await?)

@@ -11,6 +11,7 @@
 
 mod connect;
 mod convert;
+mod customers;
 mod dashboard;
 mod org;
 mod org_admin;
@@ -34,6 +35,7 @@ pub struct SqliteStore {
     readers: SqlitePool,
     writes: SqlitePool,
     writer: mpsc::Sender<writer::WriteOp>,
+    known: std::sync::Arc<customers::KnownCustomers>,
 }
 
 impl SqliteStore {
@@ -41,8 +43,8 @@ impl SqliteStore {
     /// pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, OpenError> {
         let connect::Pools { writes, readers } = connect::open_pools(path).await?;
-        let writer = writer::spawn(path).map_err(OpenError::Writer)?;
-        Ok(SqliteStore { readers, writes, writer })
+        let (writer, known) = writer::spawn(path).map_err(OpenError::Writer)?;
+        Ok(SqliteStore { readers, writes, writer, known })
     }
 
     /// Closes the pools after the writer has drained (on shutdown).
@@ -152,6 +154,9 @@ impl Store for SqliteStore {
         since: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Complaint>> {
+        if !self.known.may_have(company_id, phone) {
+            return Ok(Vec::new());
+        }
         reads::list_complaints_by_customer(&self.readers, company_id, phone, since, limit).await
     }
 

@@ -27,7 +27,9 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use crate::customers::KnownCustomers;
 use std::path::Path;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tousu_domain::intake::{Reception, receive};
 use tousu_domain::{Complaint, Event, TrackingNo};
@@ -73,22 +75,26 @@ pub(crate) fn stopped() -> StoreError {
 }
 
 /// Opens the writer's connection and starts its thread.
-pub(crate) fn spawn(path: &Path) -> Result<mpsc::Sender<WriteOp>, rusqlite::Error> {
+pub(crate) fn spawn(path: &Path) -> Result<(mpsc::Sender<WriteOp>, Arc<KnownCustomers>), rusqlite::Error> {
     let conn = sql::open_writer(path)?;
     let next_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM complaints", [], |r| r.get(0))?;
+    let known = Arc::new(KnownCustomers::load(&conn)?);
     let (tx, rx) = mpsc::channel(QUEUE);
-    let writer = Writer { conn, rx, numbers: Numbers { next_id, counters: HashMap::new() } };
+    let writer = Writer { conn, rx, numbers: Numbers { next_id, counters: HashMap::new() }, known: known.clone() };
     std::thread::Builder::new()
         .name("tousu-sqlite-writer".into())
         .spawn(move || writer.run())
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    Ok(tx)
+    Ok((tx, known))
 }
 
 struct Writer {
     conn: Connection,
     rx: mpsc::Receiver<WriteOp>,
     numbers: Numbers,
+    /// Added to before the complaint is answered (a rolled-back group
+    /// leaves a customer known without complaints: harmless).
+    known: Arc<KnownCustomers>,
 }
 
 /// The ids and tracking sequences still to give.
@@ -166,6 +172,7 @@ impl Writer {
                     }
                     let (complaint, event) = self.numbers.allot(&tx, new, &mut touched)?;
                     sql::insert_new(&tx, &complaint, &event)?;
+                    self.known.add(complaint.company_id, complaint.customer.phone.as_str());
                     if let Some(key) = &new.idempotency {
                         sql::insert_key(&tx, key, complaint.id, event.at)?;
                     }
@@ -176,6 +183,7 @@ impl Writer {
                     for new in batch {
                         let (complaint, event) = self.numbers.allot(&tx, new, &mut touched)?;
                         sql::insert_new(&tx, &complaint, &event)?;
+                        self.known.add(complaint.company_id, complaint.customer.phone.as_str());
                         done.push(complaint);
                     }
                     Answer::Bulk(done)

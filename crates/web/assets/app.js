@@ -182,3 +182,12 @@ document.addEventListener("submit", function (e) {
     });
   });
 })();
+// After an action the page says what was done (`?done=…`); drop that from the
+// address so that reloading the page does not say it again.
+(function () {
+  if (!window.history || !window.history.replaceState || !window.URL) return;
+  var url = new URL(window.location.href);
+  if (!url.searchParams.has("done")) return;
+  url.searchParams.delete("done");
+  window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+})();

@@ -132,8 +132,22 @@ async fn run_intake(
 ) -> anyhow::Result<(Histogram<u64>, u64)> {
     let deadline = Instant::now() + duration;
     let addr = base.trim_start_matches("http://").to_string();
-    let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(
-        (0..DISTINCT_BODIES).map(|n| serde_json::to_vec(&draft(n)).map(bytes::Bytes::from)).collect::<Result<_, _>>()?,
+    // Each request patches its own customer's phone into a prepared body
+    // (the 8 digits after `"phone":"13x`): repeated bodies would be repeat
+    // complaints, which intake escalates and notifies about.
+    let bodies: Arc<Vec<(Vec<u8>, usize)>> = Arc::new(
+        (0..DISTINCT_BODIES)
+            .map(|n| {
+                let body = serde_json::to_vec(&draft(n))?;
+                let marker = br#""phone":"13"#;
+                let at = body
+                    .windows(marker.len())
+                    .position(|w| w == marker)
+                    .map(|p| p + marker.len() + 1)
+                    .ok_or_else(|| anyhow::anyhow!("no phone in the prepared body"))?;
+                Ok((body, at))
+            })
+            .collect::<anyhow::Result<_>>()?,
     );
     let mut tasks = Vec::with_capacity(clients);
     for worker in 0..clients {
@@ -149,7 +163,10 @@ async fn run_intake(
             let authorization = format!("Bearer {token}");
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
-                let body = bodies[(n % DISTINCT_BODIES) as usize].clone();
+                let (prepared, at) = &bodies[(n % DISTINCT_BODIES) as usize];
+                let mut body = prepared.clone();
+                body[*at..*at + 8].copy_from_slice(format!("{:08}", n % 100_000_000).as_bytes());
+                let body = bytes::Bytes::from(body);
                 let req = hyper::Request::post("/api/v1/complaints")
                     .header("host", &addr)
                     .header("content-type", "application/json")

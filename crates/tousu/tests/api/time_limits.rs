@@ -1016,3 +1016,20 @@ async fn the_background_worker_fires_deadlines_on_the_injected_clock_and_once_ac
     assert_eq!(history_of(&c, "deadline_breached").len(), 1);
     assert_eq!(history_of(&c, "deadline_at_risk").len(), 1);
 }
+
+#[tokio::test]
+async fn a_repeat_is_still_found_after_a_restart() {
+    // Intake asks the database only about customers known to have complained
+    // (kept in memory): after a restart that knowledge is read back.
+    let t0 = at(MONDAY);
+    let mut app = spawn_app_at(t0, AppConfig::default()).await;
+    let desk = app.token(Role::FrontDesk).await;
+    let first = app.new_complaint(&desk).await;
+    app.restart().await;
+    let desk = app.token(Role::FrontDesk).await;
+    app.advance(days(3));
+    let mut again = complaint_body();
+    again["description"] = json!("3栋1801卫生间顶上还在滴水，修过一次又开始漏了，请尽快处理。");
+    let c = app.new_complaint_from(&desk, &again).await;
+    assert_eq!(c["repeat"]["of"], first["id"], "{}", c["repeat"]);
+}

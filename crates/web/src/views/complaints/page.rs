@@ -416,9 +416,15 @@ async fn render_page(s: &AppState, page: &StaffPage, id: i64, outcome: Outcome) 
             ],
         )
     });
+    // Related complaints: the other members of its group incident.
+    let group_members = match &c.group {
+        Some(_) => s.services.group_members_of(&page.who, c.id, 30).await.map_err(|e| PageError::from_app(e, locale))?,
+        None => Vec::new(),
+    };
     let ctx = minijinja::context! {
         request_path => format!("/complaints/{id}"),
         triage => triage.as_ref().map(val),
+        group_members => group_members,
         group => group,
         c => val(&c),
         status_label => text(locale, &format!("status.{}", c.status.as_str())),
