@@ -550,7 +550,7 @@ impl Model {
     fn answer_len(&self) -> Len {
         if self.service == Some("lift") {
             Len::Minutes(24 * H)
-        } else if self.multi {
+        } else if self.multi || self.level >= EscalationLevel::CompanyLeader {
             Len::WorkingDays(7)
         } else {
             limit(DeadlineRule::Answer)
@@ -587,6 +587,7 @@ impl Model {
         self.level = self.level.max(to);
         match to {
             EscalationLevel::CompanyLeader => {
+                self.longer_answer(now);
                 self.close(DeadlineRule::EmergencyHead);
                 self.close(DeadlineRule::WrittenReportLeader);
                 self.open(DeadlineRule::WrittenReportLeader, now, limit(DeadlineRule::WrittenReportLeader));
@@ -602,6 +603,24 @@ impl Model {
                 self.open(DeadlineRule::WrittenReportBoard, now, limit(DeadlineRule::WrittenReportBoard));
             }
             _ => {}
+        }
+    }
+
+    /// The company's leaders take the answer: the longer limit from receipt,
+    /// if later than the one running and that one is neither paused nor breached.
+    fn longer_answer(&mut self, now: Timestamp) {
+        let Some(current) = self.owed.get(&DeadlineRule::Answer) else { return };
+        if self.multi || current.paused_at.is_some() || current.breached || current.due <= now {
+            return;
+        }
+        let len = self.answer_len();
+        let due = match len {
+            Len::Minutes(m) => self.received_at + Duration::minutes(m),
+            Len::WorkingDays(n) => calendar().add_working_days(self.received_at, n),
+        };
+        if due > current.due {
+            self.close(DeadlineRule::Answer);
+            self.open(DeadlineRule::Answer, self.received_at, len);
         }
     }
 

@@ -57,7 +57,14 @@ pub fn at_receipt(clock: &Clock, emergency: bool, service: Option<&str>, level: 
     } else {
         clock.deadline(DeadlineRule::Dispatch, l.dispatch, level)
     };
-    vec![first, clock.answer_from(clock.now, service, false, level)]
+    vec![first, clock.answer_from(clock.now, service, long_answer(false, level), level)]
+}
+
+/// The answer takes the longer limit (7 working days by default) when
+/// several departments cooperate or the company's leaders handle it
+/// (DOMAIN.md: "several departments or leaders").
+fn long_answer(multi_department: bool, level: EscalationLevel) -> bool {
+    multi_department || level >= EscalationLevel::CompanyLeader
 }
 
 fn is_open(c: &Complaint, rule: DeadlineRule) -> bool {
@@ -131,7 +138,7 @@ pub fn at_closure(clock: &Clock, c: &Complaint) -> DeadlineChanges {
 pub fn answer_again(clock: &Clock, c: &Complaint) -> DeadlineChanges {
     DeadlineChanges::none()
         .cancel(DeadlineRule::Answer)
-        .open(clock.answer_from(clock.now, c.service.as_deref(), c.multi_department, c.escalation_level))
+        .open(clock.answer_from(clock.now, c.service.as_deref(), long_answer(c.multi_department, c.escalation_level), c.escalation_level))
 }
 
 /// Escalation to `to`: the written report owed by that level, and for an
@@ -141,6 +148,7 @@ pub fn at_escalation(clock: &Clock, c: &Complaint, to: EscalationLevel) -> Deadl
     let mut changes = DeadlineChanges::none();
     match to {
         EscalationLevel::CompanyLeader => {
+            changes = changes.and(longer_answer(clock, c, to));
             changes = changes
                 .cancel(DeadlineRule::EmergencyHead)
                 .cancel(DeadlineRule::WrittenReportLeader)
@@ -161,6 +169,28 @@ pub fn at_escalation(clock: &Clock, c: &Complaint, to: EscalationLevel) -> Deadl
         EscalationLevel::ServiceCentre | EscalationLevel::DepartmentHead => {}
     }
     changes
+}
+
+/// Reaching the company's leaders gives the answer the longer limit, still
+/// counted from receipt, when that is later than the one running (never
+/// shorter: an approved extension stands; a paused clock stays as it is;
+/// a breached answer is not given time back).
+fn longer_answer(clock: &Clock, c: &Complaint, to: EscalationLevel) -> DeadlineChanges {
+    let Some(current) = c.deadlines.iter().find(|d| d.rule == DeadlineRule::Answer && d.state == DeadlineState::Open) else {
+        return DeadlineChanges::none();
+    };
+    // A breached answer (or one breached by the event being decided, which
+    // may be what raises the complaint) stays breached: no time is given back.
+    let past = current.breached_at.is_some() || current.due_at <= clock.now;
+    if c.multi_department || current.paused_at.is_some() || past {
+        return DeadlineChanges::none();
+    }
+    let longer = clock.answer_from(c.received_at, c.service.as_deref(), true, to);
+    if longer.due_at > current.due_at {
+        DeadlineChanges::none().cancel(DeadlineRule::Answer).open(longer)
+    } else {
+        DeadlineChanges::none()
+    }
 }
 
 /// Waiting on the customer: the clocks that may pause do.

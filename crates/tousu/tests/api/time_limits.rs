@@ -1033,3 +1033,28 @@ async fn a_repeat_is_still_found_after_a_restart() {
     let c = app.new_complaint_from(&desk, &again).await;
     assert_eq!(c["repeat"]["of"], first["id"], "{}", c["repeat"]);
 }
+
+#[tokio::test]
+async fn when_the_company_s_leaders_take_a_complaint_the_answer_gets_7_working_days_from_receipt() {
+    let t0 = at(MONDAY);
+    let app = spawn_app_at(t0, AppConfig::default()).await;
+    let desk = app.token(Role::FrontDesk).await;
+    let head = app.token(Role::DepartmentHead).await;
+    let c = app.new_complaint(&desk).await;
+    let (id, tracking_no) = (id(&c), c["tracking_no"].as_str().unwrap().to_string());
+    assert_eq!(due(&c, "answer"), t0 + days(3));
+    app.walk_to(id, "in_progress").await;
+    app.advance(hours(5));
+    let c = app.act(&head, id, json!({"action": "escalate", "reason": "需要公司领导协调"})).await;
+    assert_eq!(c["escalation_level"], "company_leader");
+    // Received Monday 11-23: the 7th working day after receipt is Wed 12-02.
+    assert_eq!(due(&c, "answer"), end_of_day("2026-12-02"));
+    assert_eq!(time(&c["committed_at"]), end_of_day("2026-12-02"), "the owner is told the longer time");
+    assert_eq!(time(&app.track(&tracking_no).await["committed_at"]), end_of_day("2026-12-02"));
+    let view = app.deadlines(&desk, id).await;
+    assert_eq!(life(&view, "answer"), ["applied", "cancelled", "applied"]);
+    // Escalating further does not move it again.
+    let leader = app.token(Role::CompanyLeader).await;
+    let c = app.act(&leader, id, json!({"action": "escalate", "reason": "需要集团调配资源"})).await;
+    assert_eq!(due(&c, "answer"), end_of_day("2026-12-02"));
+}
