@@ -211,3 +211,33 @@ async fn a_group_members_page_links_to_the_other_complaints_of_its_incident() {
     }
     assert!(!links.contains(&format!("#{last}<")), "not to itself");
 }
+
+#[tokio::test]
+async fn an_administrator_edits_the_scripts_on_a_page_and_a_faulty_document_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = logged_in(&app, Role::Admin).await;
+    let page = get_ok(&app, &admin, "/admin/scripts").await;
+    let token = csrf(&page);
+    let shipped = app.services.scripts_text();
+    assert!(!shipped.is_empty());
+
+    // A faulty document is refused with the reason; the scripts in force stay.
+    let res = admin.post(app.url("/admin/scripts")).form(&[("csrf", token.as_str()), ("toml", "[[script\nbroken")]).send().await.expect("sent");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.expect("body");
+    assert!(body.contains(r#"data-testid="error""#) && body.contains("话术配置有误"), "{body}");
+    assert_eq!(app.services.scripts_text(), shipped);
+
+    // A good one is in force at once: triage's script shows the new words.
+    let edited = shipped.replacen("feelings = \"", "feelings = \"【已修订】", 1);
+    assert_ne!(edited, shipped, "the shipped scripts have a feelings line");
+    let res = admin.post(app.url("/admin/scripts")).form(&[("csrf", token.as_str()), ("toml", edited.as_str())]).send().await.expect("sent");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(get_ok(&app, &admin, "/admin/scripts?done=scripts_saved").await.contains(r#"data-testid="notice""#));
+    assert_eq!(app.services.scripts_text(), edited);
+
+    // Not for anyone else.
+    let desk = logged_in(&app, Role::FrontDesk).await;
+    let res = desk.get(app.url("/admin/scripts")).send().await.expect("sent");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -75,7 +75,7 @@ fn admin_only(page: &StaffPage) -> Result<(), PageError> {
 
 /// A refused form: the status and the reason in the visitor's language.
 /// Not-logged-in, forbidden and internal errors become their own pages.
-fn refusal(e: AppError, locale: Locale) -> Result<(StatusCode, String), PageError> {
+pub(super) fn refusal(e: AppError, locale: Locale) -> Result<(StatusCode, String), PageError> {
     let api = ApiError::from(e);
     match api.status {
         StatusCode::UNAUTHORIZED => Err(PageError::Login { next: "/admin".into() }),

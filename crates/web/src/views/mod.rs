@@ -4,6 +4,7 @@
 //! own error page. Every asset is served by the binary (no CDN).
 
 pub mod admin;
+mod admin_scripts;
 pub mod assets;
 pub mod charts;
 pub mod complaints;
@@ -30,5 +31,6 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(dashboard::router())
         .merge(admin::router())
+        .merge(admin_scripts::router())
         .merge(complaints::router())
 }
