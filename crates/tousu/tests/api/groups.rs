@@ -5,16 +5,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tousu_domain::Role;
 
-fn household(n: usize, description: &str) -> Value {
-    let mut body = complaint_body();
-    body["customer"]["phone"] = json!(format!("1390000{n:04}"));
-    body["building"] = json!(["1栋", "2栋", "3栋"][n % 3]);
-    body["unit"] = json!(format!("{}0{}", 2 + n % 15, 1 + n % 2));
-    body["subject"] = Value::Null;
-    body["description"] = json!(description);
-    body
-}
-
 #[tokio::test]
 async fn triage_reads_each_complaint_and_its_script_is_shown_with_the_unit_masked() {
     let app = spawn_app().await;
@@ -64,14 +54,8 @@ async fn a_person_corrects_triage_and_the_correction_wins_and_is_in_the_history(
 async fn households_complaining_of_one_cause_open_a_group_incident_and_the_leaders_are_told() {
     let app = spawn_app().await;
     let desk = app.token(Role::FrontDesk).await;
-    let texts = [
-        "从早上开始就停水了，家里一滴水都没有，什么时候能恢复？",
-        "我们这栋楼停水大半天了，也没有通知，做饭都没法做。",
-        "一直没有水，水龙头打开什么都没有，物业能不能说明一下停水原因？",
-        "家里停水了，老人小孩都等着用水，请尽快恢复供水！",
-    ];
     let mut ids = Vec::new();
-    for (n, text) in texts.iter().enumerate() {
+    for (n, text) in WATER_OUTAGE.iter().enumerate() {
         ids.push(app.new_complaint_from(&desk, &household(10 + n, text)).await["id"].as_i64().unwrap());
     }
     let incidents: Value = app.get(&desk, "/api/v1/group-incidents").await.json().await.unwrap();

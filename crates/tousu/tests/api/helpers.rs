@@ -518,3 +518,23 @@ impl TestApp {
         res.json().await.expect("json")
     }
 }
+
+/// Four households of one project telling of one cause (a water outage),
+/// each in their own words: a group complaint (群诉) once recorded.
+pub const WATER_OUTAGE: [&str; 4] = [
+    "从早上开始就停水了，家里一滴水都没有，什么时候能恢复？",
+    "我们这栋楼停水大半天了，也没有通知，做饭都没法做。",
+    "一直没有水，水龙头打开什么都没有，物业能不能说明一下停水原因？",
+    "家里停水了，老人小孩都等着用水，请尽快恢复供水！",
+];
+
+/// A complaint from household `n` of the demo project (its own phone and unit).
+pub fn household(n: usize, description: &str) -> Value {
+    let mut body = complaint_body();
+    body["customer"]["phone"] = json!(format!("1390000{n:04}"));
+    body["building"] = json!(["1栋", "2栋", "3栋"][n % 3]);
+    body["unit"] = json!(format!("{}0{}", 2 + n % 15, 1 + n % 2));
+    body["subject"] = Value::Null;
+    body["description"] = json!(description);
+    body
+}

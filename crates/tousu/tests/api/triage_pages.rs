@@ -182,21 +182,9 @@ async fn the_unit_triage_quotes_is_masked_like_the_unit_itself() {
 async fn a_group_members_page_links_to_the_other_complaints_of_its_incident() {
     let app = spawn_app().await;
     let token = app.token(Role::FrontDesk).await;
-    let texts = [
-        "从早上开始就停水了，家里一滴水都没有，什么时候能恢复？",
-        "我们这栋楼停水大半天了，也没有通知，做饭都没法做。",
-        "一直没有水，水龙头打开什么都没有，物业能不能说明一下停水原因？",
-        "家里停水了，老人小孩都等着用水，请尽快恢复供水！",
-    ];
     let mut ids = Vec::new();
-    for (n, text) in texts.iter().enumerate() {
-        let mut body = complaint_body();
-        body["customer"]["phone"] = format!("1390000{:04}", 20 + n).into();
-        body["building"] = ["1栋", "2栋", "3栋"][n % 3].into();
-        body["unit"] = format!("{}0{}", 2 + n, 1 + n % 2).into();
-        body["subject"] = serde_json::Value::Null;
-        body["description"] = (*text).into();
-        let res = app.post_complaint(&token, &body).await;
+    for (n, text) in WATER_OUTAGE.iter().enumerate() {
+        let res = app.post_complaint(&token, &household(20 + n, text)).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         ids.push(res.json::<serde_json::Value>().await.expect("json")["id"].as_i64().expect("id"));
     }
