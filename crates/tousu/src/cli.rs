@@ -1,4 +1,4 @@
-//! The command line: `serve`, `token create`, `user reset-password`, `bench`, `triage`.
+//! The command line: `serve`, `migrate`, `token create`, `user reset-password`, `calendar`, `bench`, `triage`.
 
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, open_store, shutdown_signal};
@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server (API) on the embedded SQLite database or on PostgreSQL.
     Serve(ServeArgs),
+    /// Apply pending database migrations and exit (SQLite or PostgreSQL).
+    Migrate(DataArgs),
     /// API tokens for scripts.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -131,6 +133,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve(args).await,
+            Command::Migrate(data) => migrate(data).await,
             Command::Token(TokenCommand::Create { role, user, label, data }) => token_create(role, user, label, data).await,
             Command::User(UserCommand::ResetPassword { username, data }) => reset_password(username, data).await,
             Command::Calendar(CalendarCommand::Import { file, data }) => calendar_import(file, data).await,
@@ -170,6 +173,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("  Or a token: tousu token create --role front_desk");
     }
     app.run_until_stopped(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Brings the database's schema up to date. On SQLite it takes the data
+/// folder's lock first, so it never migrates under a running server.
+async fn migrate(data: DataArgs) -> anyhow::Result<()> {
+    let settings = Settings::load(data.overrides())?;
+    let url = settings.database_url();
+    let _lock = match crate::settings::Backend::from_url(&url)? {
+        crate::settings::Backend::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            Some(crate::startup::DatabaseLock::acquire(&path)?)
+        }
+        crate::settings::Backend::Postgres(_) => None,
+    };
+    open_store(&settings).await?;
+    println!("database {}: migrations applied, schema up to date", crate::settings::redacted(&url));
+    println!("数据库结构已是最新。");
     Ok(())
 }
 

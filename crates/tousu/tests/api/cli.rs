@@ -432,3 +432,21 @@ async fn every_201_survives_kill_9_and_a_restart_neither_reseeds_nor_reprints_th
     assert!(stdout.contains("is running at"), "{stdout}");
     assert!(!stdout.contains("Demo organisation") && !stdout.contains("演示账号"), "re-seeded: {stdout}");
 }
+
+#[tokio::test]
+async fn migrate_creates_an_up_to_date_database_twice_over_and_never_under_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for _ in 0..2 {
+        let out = run(&["migrate", "--data", data.to_str().unwrap()], dir.path()).await;
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("schema up to date"), "{}", text(&out.stdout));
+    }
+    assert!(data.join("tousu.db").exists());
+    let server = Server::start(&data, true).await;
+    let out = run(&["migrate", "--data", data.to_str().unwrap()], dir.path()).await;
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("another tousu server is already using"), "{}", text(&out.stderr));
+    let health = reqwest::get(format!("{}/healthz", server.url)).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}

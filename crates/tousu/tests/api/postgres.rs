@@ -120,3 +120,28 @@ async fn on_postgres_a_complaint_is_recorded_handled_to_the_end_and_tracked_by_i
     app.run_deadlines().await;
     app.run_outbox().await;
 }
+
+#[tokio::test]
+async fn migrate_brings_an_empty_postgres_schema_up_to_date() {
+    let Ok(base) = std::env::var(URL_VAR) else {
+        eprintln!("SKIPPED: `tousu migrate` on PostgreSQL was not tested: set {URL_VAR}");
+        return;
+    };
+    let schema = Schema::create(base).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_tousu"))
+        .args(["migrate", "--data", dir.path().to_str().expect("utf-8 path"), "--database", &schema.url()])
+        .env_remove("TOUSU_DATABASE")
+        .output()
+        .await
+        .expect("tousu ran");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut conn = PgConnection::connect(&schema.base).await.expect("connect");
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = $1")
+        .bind(&schema.name)
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+    assert!(tables >= 10, "the schema holds tousu's tables: {tables}");
+    conn.close().await.ok();
+}
