@@ -81,8 +81,10 @@ impl Services {
 
     pub(crate) async fn owner_view(&self, complaint: tousu_domain::Complaint) -> AppResult<OwnerTrackingView> {
         let events = self.store.list_events(complaint.id).await?;
+        let company = self.org(complaint.company_id).await?.company.name.clone();
         Ok(OwnerTrackingView {
             tracking_no: complaint.tracking_no.to_string(),
+            company,
             status: complaint.status,
             status_text: complaint.status.owner_text_zh(),
             project: complaint.project.name.clone(),

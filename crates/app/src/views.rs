@@ -305,6 +305,8 @@ pub struct RevealedView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OwnerTrackingView {
     pub tracking_no: String,
+    /// The property company, as the owner knows it.
+    pub company: String,
     pub status: Status,
     /// Progress in plain words.
     pub status_text: &'static str,

@@ -476,6 +476,7 @@ async fn tracking_shows_plain_words_the_committed_time_the_department_and_roles_
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(testid(&html, "status-text").unwrap(), Status::InProgress.owner_text_zh());
     assert_eq!(testid(&html, "department").unwrap(), "工程部");
+    assert!(html.contains("华庭物业服务有限公司"), "the page names the property company");
     assert!(testid(&html, "committed").unwrap().starts_with("20"), "{html}");
     let history = testid(&html, "history").unwrap();
     for words in ["已转交工程部处理。", "责任部门已接单，正在处理。", "客服", "处理人员"] {

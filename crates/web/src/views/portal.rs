@@ -667,6 +667,7 @@ fn track_view_page(
         request_path => "/track",
         csrf => &token.value,
         phone => phone,
+        company_name => view.company.clone(),
         v => val(&TrackPage::new(view, locale)),
         notice => notice,
         error => error.map(|f| f.message),
