@@ -212,6 +212,7 @@ impl Services {
     pub async fn show_complaint(&self, who: &Principal, id: i64) -> AppResult<ComplaintView> {
         let c = self.store.find_complaint(who.company_id, id).await?;
         let events = self.store.list_events(id).await?;
+        let c = c.with_triage_from(&events);
         Ok(ComplaintView::of(&c, Some(&who.actor())).with_history(&events))
     }
 
@@ -283,6 +284,12 @@ impl Services {
         let days = self.working_days(&org.company.timezone);
         for _ in 0..MAX_ATTEMPTS {
             let mut c = self.store.find_complaint(company_id, id).await?;
+            // People see and may correct triage's reading: rebuild it from
+            // the history (the stored state does not keep it). The worker and
+            // the system's own links do without.
+            if !matches!(actor, Actor::System) {
+                c = c.with_triage_from(&self.store.list_events(id).await?);
+            }
             let env = Env {
                 now: now.max(c.updated_at),
                 policy: book.resolve(&org.company.code, &c.project.code).clone(),
