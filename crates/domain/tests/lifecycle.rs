@@ -2,6 +2,8 @@
 //! complaint, `lifecycle::decide` answers each action, `Decision::into_event`
 //! numbers the event and `Complaint::apply` folds it in.
 
+mod common;
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use std::collections::HashMap;
 use tousu_domain::action::ACTION_NAMES;
@@ -10,7 +12,7 @@ use tousu_domain::complaint::{DepartmentRef, ProjectRef, StaffRef};
 use tousu_domain::event::{EvidenceFile, ReportKind};
 use tousu_domain::intake::{CustomerDraft, IntakeDraft, Reception, receive};
 use tousu_domain::lifecycle::{
-    Decision, Directory, OWNER_ACTIONS, StaffEntry, available_actions, decide, decide_attach_evidence, decide_reveal,
+    Decision, Directory, OWNER_ACTIONS, available_actions, decide, decide_attach_evidence, decide_reveal,
     permitted_roles, state_allows,
 };
 use tousu_domain::masking::PersonalField;
@@ -26,22 +28,11 @@ use tousu_domain::{
 // The organisation: a small property company.
 // ---------------------------------------------------------------------------
 
-const DEPARTMENTS: [(&str, &str); 4] =
-    [("engineering", "工程部"), ("service_centre", "客服中心"), ("security", "秩序部"), ("quality", "品质部")];
+use common::{Org, STAFF, staff};
 
-/// username, id, name, role, department
-const STAFF: [(&str, i64, &str, Role, Option<&str>); 10] = [
-    ("wang.fang", 1, "王芳", Role::FrontDesk, Some("service_centre")),
-    ("li.qiang", 2, "李强", Role::Handler, Some("engineering")),
-    ("zhao.min", 3, "赵敏", Role::DepartmentHead, Some("engineering")),
-    ("sun.li", 4, "孙丽", Role::Handler, Some("security")),
-    ("qian.jun", 5, "钱军", Role::DepartmentHead, Some("security")),
-    ("zhou.hua", 6, "周华", Role::CompanyLeader, None),
-    ("wu.gang", 7, "吴刚", Role::Board, None),
-    ("zheng.yu", 8, "郑宇", Role::Analyst, Some("quality")),
-    ("feng.lei", 9, "冯磊", Role::Admin, None),
-    ("chen.jing", 10, "陈静", Role::Handler, Some("engineering")),
-];
+/// The staff these tests act with: the first ten of the shared organisation
+/// (one front desk). The console table below names what each may do.
+const LIFECYCLE_STAFF: &[(&str, i64, &str, Role, Option<&str>)] = STAFF.split_at(10).0;
 
 const FRONT_DESK: &str = "wang.fang";
 const ENG_HANDLER: &str = "li.qiang";
@@ -53,31 +44,6 @@ const BOARD: &str = "wu.gang";
 const ANALYST: &str = "zheng.yu";
 const ADMIN: &str = "feng.lei";
 const ENG_HANDLER_2: &str = "chen.jing";
-
-struct Org;
-
-impl Directory for Org {
-    fn department(&self, code: &str) -> Option<DepartmentRef> {
-        DEPARTMENTS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, n)| DepartmentRef { code: c.to_string(), name: n.to_string() })
-    }
-
-    fn staff(&self, username: &str) -> Option<StaffEntry> {
-        STAFF.iter().find(|s| s.0 == username).map(|&(_, id, name, role, dept)| StaffEntry {
-            id,
-            name: name.to_string(),
-            role,
-            department: dept.map(str::to_string),
-        })
-    }
-}
-
-fn staff(username: &str) -> Actor {
-    let s = Org.staff(username).unwrap_or_else(|| panic!("test setup: no staff member {username}"));
-    Actor::Staff { id: s.id, name: s.name, role: s.role, department: s.department }
-}
 
 /// An actor with `role` in the engineering department (department-bound
 /// roles then pass the department check for complaints sent to engineering).
@@ -1273,7 +1239,7 @@ fn the_first_responder_may_see_personal_data_whatever_their_department() {
 
 #[test]
 fn available_actions_lists_exactly_what_each_person_may_do_now() {
-    let everyone: Vec<&str> = STAFF.iter().map(|s| s.0).collect();
+    let everyone: Vec<&str> = LIFECYCLE_STAFF.iter().map(|s| s.0).collect();
     // For each state, who may do what; everyone else may do nothing.
     type Offers = Vec<(&'static str, Vec<&'static str>)>;
     let table: Vec<(Case, Offers)> = vec![

@@ -16,13 +16,15 @@
 //! - the deadlines still owed — rule, due time, level, at-risk moment,
 //!   pause — and the time the owner is told are the ones the model computes.
 
+mod common;
+
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use std::collections::{BTreeMap, BTreeSet};
 use tousu_domain::action::ACTION_NAMES;
 use tousu_domain::classification::CallbackMethod;
-use tousu_domain::complaint::{DepartmentRef, ProjectRef, StaffRef};
+use tousu_domain::complaint::{ProjectRef, StaffRef};
 use tousu_domain::deadline::check::check;
 use tousu_domain::deadline::policy::ExtensionApprover;
 use tousu_domain::deadline::schedule::Clock;
@@ -30,7 +32,7 @@ use tousu_domain::deadline::{Commitment, Limits, Span, WeekendsOnly};
 use tousu_domain::event::{EvidenceFile, ReportKind};
 use tousu_domain::intake::{CustomerDraft, IntakeDraft, Reception, RepeatLink, receive};
 use tousu_domain::lifecycle::{
-    Context, Decision, Directory, StaffEntry, available_actions, decide, decide_attach_evidence, decide_reveal,
+    Context, Decision, Directory, available_actions, decide, decide_attach_evidence, decide_reveal,
 };
 use tousu_domain::masking::PersonalField;
 use tousu_domain::notices::notices;
@@ -44,59 +46,7 @@ use tousu_domain::{
 // The organisation.
 // ---------------------------------------------------------------------------
 
-const DEPARTMENTS: [(&str, &str); 4] =
-    [("engineering", "工程部"), ("service_centre", "客服中心"), ("security", "秩序部"), ("environment", "环境部")];
-
-/// username, id, name, role, department
-const STAFF: [(&str, i64, &str, Role, Option<&str>); 13] = [
-    ("wang.fang", 1, "王芳", Role::FrontDesk, Some("service_centre")),
-    ("li.qiang", 2, "李强", Role::Handler, Some("engineering")),
-    ("zhao.min", 3, "赵敏", Role::DepartmentHead, Some("engineering")),
-    ("sun.li", 4, "孙丽", Role::Handler, Some("security")),
-    ("qian.jun", 5, "钱军", Role::DepartmentHead, Some("security")),
-    ("zhou.hua", 6, "周华", Role::CompanyLeader, None),
-    ("wu.gang", 7, "吴刚", Role::Board, None),
-    ("zheng.yu", 8, "郑宇", Role::Analyst, Some("quality")),
-    ("feng.lei", 9, "冯磊", Role::Admin, None),
-    ("chen.jing", 10, "陈静", Role::Handler, Some("engineering")),
-    ("he.ping", 11, "何平", Role::Handler, Some("environment")),
-    ("lin.xue", 12, "林雪", Role::FrontDesk, Some("service_centre")),
-    ("xu.bo", 13, "徐波", Role::Handler, None),
-];
-
-struct Org;
-
-impl Directory for Org {
-    fn department(&self, code: &str) -> Option<DepartmentRef> {
-        DEPARTMENTS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, n)| DepartmentRef { code: c.to_string(), name: n.to_string() })
-    }
-
-    fn staff(&self, username: &str) -> Option<StaffEntry> {
-        STAFF.iter().find(|s| s.0 == username).map(|&(_, id, name, role, dept)| StaffEntry {
-            id,
-            name: name.to_string(),
-            role,
-            department: dept.map(str::to_string),
-        })
-    }
-}
-
-/// Everyone who might act: each staff member, then the owner and tousu itself.
-fn actors() -> Vec<Actor> {
-    STAFF
-        .iter()
-        .map(|&(_, id, name, role, dept)| Actor::Staff {
-            id,
-            name: name.to_string(),
-            role,
-            department: dept.map(str::to_string),
-        })
-        .chain([Actor::Owner, Actor::System])
-        .collect()
-}
+use common::{DEPARTMENTS, Org, STAFF, actors};
 
 const ACTOR_COUNT: usize = STAFF.len() + 2;
 

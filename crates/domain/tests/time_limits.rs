@@ -4,18 +4,20 @@
 //! and working days come from a calendar passed in (weekends only, or a tiny
 //! one with a holiday and a make-up working Saturday).
 
+mod common;
+
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Asia::Shanghai;
 use std::collections::BTreeSet;
 use tousu_domain::classification::CallbackMethod;
-use tousu_domain::complaint::{DepartmentRef, ProjectRef, StaffRef};
+use tousu_domain::complaint::{ProjectRef, StaffRef};
 use tousu_domain::deadline::check::{check, next_check};
 use tousu_domain::deadline::policy::ExtensionApprover;
 use tousu_domain::deadline::schedule::Clock;
 use tousu_domain::deadline::{Commitment, Limits, Span, WeekendsOnly};
 use tousu_domain::event::ReportKind;
 use tousu_domain::intake::{CustomerDraft, IntakeDraft, Reception, RepeatLink, receive};
-use tousu_domain::lifecycle::{Context, Decision, Directory, StaffEntry, decide};
+use tousu_domain::lifecycle::{Context, Decision, Directory, decide};
 use tousu_domain::notices::{Notice, notices};
 use tousu_domain::owner_view::{committed_time, owner_event};
 use tousu_domain::{
@@ -27,19 +29,7 @@ use tousu_domain::{
 // The organisation.
 // ---------------------------------------------------------------------------
 
-const DEPARTMENTS: [(&str, &str); 3] = [("engineering", "工程部"), ("service_centre", "客服中心"), ("security", "秩序部")];
-
-/// username, id, name, role, department
-const STAFF: [(&str, i64, &str, Role, Option<&str>); 8] = [
-    ("wang.fang", 1, "王芳", Role::FrontDesk, Some("service_centre")),
-    ("li.qiang", 2, "李强", Role::Handler, Some("engineering")),
-    ("zhao.min", 3, "赵敏", Role::DepartmentHead, Some("engineering")),
-    ("sun.li", 4, "孙丽", Role::Handler, Some("security")),
-    ("qian.jun", 5, "钱军", Role::DepartmentHead, Some("security")),
-    ("zhou.hua", 6, "周华", Role::CompanyLeader, None),
-    ("wu.gang", 7, "吴刚", Role::Board, None),
-    ("lin.xue", 8, "林雪", Role::FrontDesk, Some("service_centre")),
-];
+use common::{Org, staff};
 
 const FRONT_DESK: &str = "wang.fang";
 const ENG_HANDLER: &str = "li.qiang";
@@ -49,31 +39,6 @@ const SEC_HEAD: &str = "qian.jun";
 const LEADER: &str = "zhou.hua";
 const BOARD: &str = "wu.gang";
 const FRONT_DESK_2: &str = "lin.xue";
-
-struct Org;
-
-impl Directory for Org {
-    fn department(&self, code: &str) -> Option<DepartmentRef> {
-        DEPARTMENTS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map(|(c, n)| DepartmentRef { code: c.to_string(), name: n.to_string() })
-    }
-
-    fn staff(&self, username: &str) -> Option<StaffEntry> {
-        STAFF.iter().find(|s| s.0 == username).map(|&(_, id, name, role, dept)| StaffEntry {
-            id,
-            name: name.to_string(),
-            role,
-            department: dept.map(str::to_string),
-        })
-    }
-}
-
-fn staff(username: &str) -> Actor {
-    let s = Org.staff(username).unwrap_or_else(|| panic!("test setup: no staff member {username}"));
-    Actor::Staff { id: s.id, name: s.name, role: s.role, department: s.department }
-}
 
 // ---------------------------------------------------------------------------
 // Time: from Monday 23 November 2026, 09:00 in Shanghai (01:00 UTC).

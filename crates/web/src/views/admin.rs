@@ -69,7 +69,7 @@ impl Done {
     }
 }
 
-fn admin_only(page: &StaffPage) -> Result<(), PageError> {
+pub(super) fn admin_only(page: &StaffPage) -> Result<(), PageError> {
     if page.who.role == Role::Admin { Ok(()) } else { Err(PageError::Forbidden { locale: page.locale }) }
 }
 

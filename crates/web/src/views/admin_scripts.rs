@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use tousu_domain::Role;
+use super::admin::admin_only;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/admin/scripts", get(show).post(save))
@@ -38,10 +38,6 @@ fn page_of(page: &StaffPage, toml: &str, saved: bool, error: Option<String>) -> 
         "admin/scripts.html",
         minijinja::context! { section => "scripts", toml => toml, saved => saved, error => error, ..page.base() },
     )
-}
-
-fn admin_only(page: &StaffPage) -> Result<(), PageError> {
-    if page.who.role == Role::Admin { Ok(()) } else { Err(PageError::Forbidden { locale: page.locale }) }
 }
 
 pub async fn show(
