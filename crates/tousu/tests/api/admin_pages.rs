@@ -416,7 +416,7 @@ async fn a_calendar_year_is_imported_by_upload_or_paste_and_a_faulty_one_is_refu
 #[tokio::test]
 async fn failed_notifications_are_listed_with_their_errors_and_retried_from_the_page() {
     let t0 = at("2026-11-23T09:00:00+08:00");
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     sink.reply("/cgi-bin/webhook/send", Reply::new(200, r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#));
     let mut config = AppConfig::default();
     config.notify.routes = vec![

@@ -92,7 +92,7 @@ fn emergency_body() -> Value {
 #[tokio::test]
 async fn a_breach_writes_its_notification_with_the_event_and_the_dispatcher_delivers_it_once_to_each_matching_route() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     let app = spawn_app_at(t0, config(routes(&sink), None)).await;
     let desk = app.token(Role::FrontDesk).await;
     let admin = app.token(Role::Admin).await;
@@ -164,8 +164,8 @@ async fn a_breach_writes_its_notification_with_the_event_and_the_dispatcher_deli
 #[tokio::test]
 async fn an_emergency_escalating_to_the_board_reaches_each_channel_that_routes_its_notices() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
-    let smtp = SmtpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
+    let smtp = SmtpSink::start(None).await;
     let app = spawn_app_at(t0, config(routes(&sink), Some(&smtp))).await;
     let desk = app.token(Role::FrontDesk).await;
     let c = app.new_complaint_from(&desk, &emergency_body()).await;
@@ -244,7 +244,7 @@ async fn an_emergency_escalating_to_the_board_reaches_each_channel_that_routes_i
 #[tokio::test]
 async fn a_failing_channel_is_retried_with_backoff_then_failed_listed_for_admins_and_retried_on_request() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     sink.reply("/flaky", Reply::new(500, r#"{"error":"down"}"#));
     let mut config = config(vec![route(json!({"name": "flaky", "channel": {"type": "webhook", "url": sink.url("/flaky")}}))], None);
     config.notify.max_attempts = 3;
@@ -326,7 +326,7 @@ async fn a_failing_channel_is_retried_with_backoff_then_failed_listed_for_admins
 #[tokio::test]
 async fn a_server_asking_to_retry_sooner_than_the_backoff_still_waits_the_backoff() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     sink.reply("/busy", Reply::new(503, "{}").header("retry-after", "1"));
     let config = config(vec![route(json!({"name": "busy", "channel": {"type": "webhook", "url": sink.url("/busy")}}))], None);
     let app = spawn_app_at(t0, config).await;
@@ -355,7 +355,7 @@ async fn a_server_asking_to_retry_sooner_than_the_backoff_still_waits_the_backof
 #[tokio::test]
 async fn a_robot_refusing_the_message_for_good_is_failed_at_once() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     sink.reply(WECOM, Reply::new(200, r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#));
     let config = config(
         vec![route(json!({"name": "wecom", "channel": {"type": "wecom", "url": sink.url(&format!("{WECOM}?key=gone"))}}))],
@@ -396,7 +396,7 @@ async fn notices_without_a_matching_route_stay_in_the_history_only() {
 #[tokio::test]
 async fn a_restart_neither_loses_nor_repeats_a_notification() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     sink.reply("/hook", Reply::new(503, "{}"));
     let config = config(vec![route(json!({"name": "hook", "channel": {"type": "webhook", "url": sink.url("/hook")}}))], None);
     let mut app = spawn_app_at(t0, config).await;
@@ -432,7 +432,7 @@ async fn a_restart_neither_loses_nor_repeats_a_notification() {
 #[tokio::test]
 async fn the_dispatcher_running_in_the_server_delivers_on_its_own() {
     let t0 = at(MONDAY);
-    let sink = HttpSink::start().await;
+    let sink = HttpSink::start(vec![]).await;
     let config = config(vec![route(json!({"name": "breaches", "kinds": ["deadline_breached"],
         "channel": {"type": "webhook", "url": sink.url("/hook"), "secret": WEBHOOK_SECRET}}))], None);
     let app = spawn_app_at_with_worker(t0, config).await;
