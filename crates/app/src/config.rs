@@ -34,6 +34,11 @@ pub struct AppConfig {
     pub portal_max_photos: usize,
     /// Largest evidence file accepted, in bytes.
     pub max_file_bytes: usize,
+    /// How long a background worker's claim on a due deadline or a
+    /// delivery holds (several servers on one database): a process killed
+    /// mid-work leaves its claims to others after this long. Longer than
+    /// the slowest delivery attempt (the SMTP timeout is 30 s).
+    pub worker_lease_seconds: u64,
 }
 
 impl Default for AppConfig {
@@ -52,6 +57,7 @@ impl Default for AppConfig {
             portal_submissions_per_hour: 20,
             portal_max_photos: 6,
             max_file_bytes: 10 * 1024 * 1024,
+            worker_lease_seconds: 60,
         }
     }
 }

@@ -51,7 +51,10 @@ impl Services {
     /// Records what is due at `now`, for at most `limit` complaints.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn run_deadline_step(&self, now: Timestamp, limit: u32) -> AppResult<StepOutcome> {
-        let due = self.store.find_due_complaints(now, limit).await?;
+        // Claimed, not just read: with several server processes on one
+        // database each due complaint goes to one of them, and the claims
+        // of a process that dies pass to the others when they expire.
+        let due = self.store.claim_due_complaints(&self.lease(now), limit).await?;
         if due.is_empty() {
             return Ok(StepOutcome::Idle);
         }
@@ -62,7 +65,9 @@ impl Services {
         let mut tasks = tokio::task::JoinSet::new();
         loop {
             while tasks.len() < CONCURRENT_FIRINGS {
-                let Some((company_id, id)) = due.next() else { break };
+                let Some((company_id, id)) = due.next() else {
+                    break;
+                };
                 let services = self.clone();
                 tasks.spawn(async move { services.fire_complaint(company_id, id, now).await });
             }

@@ -9,11 +9,13 @@ pub mod calendar;
 pub mod clock;
 pub mod complaints;
 pub mod config;
+pub mod dashboard;
 pub mod error;
+pub mod escalation;
 pub mod evidence;
 pub mod groups;
-pub mod escalation;
 pub mod org;
+pub mod org_admin;
 pub mod outbox;
 pub mod policy;
 pub mod portal;
@@ -22,8 +24,7 @@ pub mod seed;
 pub mod tracking;
 pub mod triage;
 pub mod views;
-pub mod dashboard;
-pub mod org_admin;
+mod worker_id;
 
 pub use clock::{Clock, SystemClock};
 pub use config::AppConfig;
@@ -50,6 +51,8 @@ pub struct Services {
     pub(crate) groups: Arc<groups::GroupsState>,
     /// Where the policy book is kept (edits through the admin API are saved there).
     pub(crate) policy_file: Option<std::path::PathBuf>,
+    /// This process's name on its leases (several servers on one database).
+    pub(crate) worker_id: Arc<str>,
 }
 
 impl Services {
@@ -64,6 +67,7 @@ impl Services {
                 policy::PolicyBook::parse(policy::DEFAULT_TEXT).unwrap_or_default(),
             ))),
             policy_file: None,
+            worker_id: worker_id::new_worker_id().into(),
             triage: Arc::new(triage::TriageState::default()),
             groups: Arc::new(groups::GroupsState::new(config.groups.clone(), triage::shipped())),
             store,

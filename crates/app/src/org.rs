@@ -4,6 +4,7 @@
 use crate::{AppError, AppResult, Principal, Services};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 use tousu_domain::DomainError;
 use tousu_domain::complaint::{DepartmentRef, ProjectRef};
 use tousu_domain::lifecycle::{Directory, StaffEntry};
@@ -66,16 +67,23 @@ impl Directory for OrgIndex {
     }
 }
 
-/// Organisation snapshots per company, loaded on first use.
+/// How long a cached organisation is used before it is read again. A change
+/// made through this process clears the cache at once; one made through
+/// another server on the same database is seen here within this long.
+pub const ORG_TTL: Duration = Duration::from_secs(5);
+
+/// Organisation snapshots per company, loaded on first use and again once
+/// older than [`ORG_TTL`].
 #[derive(Default)]
 pub struct OrgCache {
-    companies: RwLock<HashMap<i64, Arc<OrgIndex>>>,
+    companies: RwLock<HashMap<i64, (Instant, Arc<OrgIndex>)>>,
 }
 
 impl Services {
     /// The caller's company organisation.
     pub async fn org(&self, company_id: i64) -> AppResult<Arc<OrgIndex>> {
-        if let Some(idx) = self.org.companies.read().ok().and_then(|m| m.get(&company_id).cloned()) {
+        let cached = self.org.companies.read().ok().and_then(|m| m.get(&company_id).cloned());
+        if let Some((_, idx)) = cached.filter(|(loaded, _)| loaded.elapsed() < ORG_TTL) {
             return Ok(idx);
         }
         let company = self
@@ -88,7 +96,7 @@ impl Services {
         let snapshot = self.store.find_org_snapshot(company_id).await?;
         let idx = Arc::new(OrgIndex::new(company, snapshot));
         if let Ok(mut m) = self.org.companies.write() {
-            m.insert(company_id, idx.clone());
+            m.insert(company_id, (Instant::now(), idx.clone()));
         }
         Ok(idx)
     }

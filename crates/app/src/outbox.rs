@@ -16,6 +16,12 @@ use tousu_store::{Delivery, DeliveryOutcome, DeliveryStatus, StoredNotification}
 const BATCH: u32 = 100;
 /// Deliveries attempted at once (a slow webhook must not hold up the rest).
 const CONCURRENT: usize = 8;
+/// Deliveries claimed per step: as many as are attempted at once, so each
+/// starts as soon as it is leased and its lease covers one attempt (a
+/// larger claim would leave the last ones waiting while their leases run
+/// out, and another process would send them too); and the processes
+/// sharing a database share a burst instead of the first one leasing it all.
+const CLAIMED: u32 = CONCURRENT as u32;
 /// The first retry waits this long; each next one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -59,7 +65,11 @@ impl Services {
     #[tracing::instrument(level = "debug", skip(self, notifier))]
     pub async fn run_outbox_step(&self, notifier: &Arc<Notifier>, now: Timestamp) -> AppResult<StepOutcome> {
         let routed = self.route_notifications(now).await?;
-        let due = self.store.list_due_deliveries(now, BATCH).await?;
+        // Leased, not just read: another process on the same database
+        // never sends these meanwhile; if this one dies before recording
+        // an outcome, the lease expires and another sends them (a webhook
+        // may then see a delivery twice: its `delivery_id` tells it so).
+        let due = self.store.claim_due_deliveries(&self.lease(now), CLAIMED).await?;
         let attempted = due.len();
         let mut tasks = tokio::task::JoinSet::new();
         for d in due {
@@ -81,14 +91,8 @@ impl Services {
         let new = self.store.list_unrouted_notifications(BATCH).await?;
         for n in &new {
             let company = self.org(n.company_id).await.map(|o| o.company.code.clone()).unwrap_or_default();
-            let routes: Vec<String> = self
-                .config
-                .notify
-                .routes
-                .iter()
-                .filter(|r| matches(r, &company, n))
-                .map(|r| r.name.clone())
-                .collect();
+            let routes: Vec<String> =
+                self.config.notify.routes.iter().filter(|r| matches(r, &company, n)).map(|r| r.name.clone()).collect();
             if routes.is_empty() {
                 tracing::debug!(kind = %n.kind, "no route for a notification; it stays in the history only");
             }
@@ -99,7 +103,9 @@ impl Services {
 
     async fn deliver(&self, notifier: &Notifier, d: Delivery, now: Timestamp) -> AppResult<()> {
         let outcome = match self.config.notify.routes.iter().find(|r| r.name == d.route) {
-            None => DeliveryOutcome::Failed { error: format!("路由「{}」已不在配置中 / route no longer configured", d.route) },
+            None => DeliveryOutcome::Failed {
+                error: format!("路由「{}」已不在配置中 / route no longer configured", d.route),
+            },
             Some(route) => match notifier.deliver_at(&route.channel, &message(&d), now).await {
                 Ok(()) => DeliveryOutcome::Delivered { at: now },
                 Err(e) if e.is_retryable() && d.attempts + 1 < self.config.notify.max_attempts => {

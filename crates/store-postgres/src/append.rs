@@ -50,14 +50,18 @@ pub(crate) async fn append_event(pool: &PgPool, event: &Event, state: &Complaint
         return Err(StoreError::Conflict(ConflictKind::Version));
     };
     // What the figures need of the complaint before the event.
-    let before = Status::parse(&status).map(|status| stats::Before {
-        status,
-        category: category.and_then(|c| Category::parse(&c).ok()),
-    });
+    let before = Status::parse(&status)
+        .map(|status| stats::Before { status, category: category.and_then(|c| Category::parse(&c).ok()) });
     history::insert_event(&mut tx, state.id, event).await?;
     // The mirror follows every deadline this event could have touched: the
     // open ones (due time, next check) and those it closed.
     if !event.deadlines.is_empty() {
+        // The claim the escalation worker took for this write ends with it.
+        sqlx::query("DELETE FROM deadline_claims WHERE complaint_id = $1")
+            .bind(state.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         for (ordinal, d) in state.deadlines.iter().enumerate() {
             if d.state == DeadlineState::Open || d.closed_at == Some(event.at) {
                 history::upsert_deadline(&mut tx, state.id, ordinal, d).await?;

@@ -21,6 +21,7 @@
 //! SQLite keeps them), JSON documents JSONB; see the first migration.
 
 mod append;
+mod claims;
 mod connect;
 mod convert;
 mod dashboard;
@@ -163,8 +164,12 @@ impl Store for PostgresStore {
         reads::find_due_complaints(&self.pool, now, limit).await
     }
 
+    async fn claim_due_complaints(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
+        claims::claim_due_complaints(&self.pool, lease, limit).await
+    }
+
     async fn find_next_deadline_check(&self) -> StoreResult<Option<Timestamp>> {
-        reads::find_next_deadline_check(&self.pool).await
+        claims::find_next_deadline_check(&self.pool).await
     }
 
     async fn list_complaints_by_customer(
@@ -185,8 +190,8 @@ impl Store for PostgresStore {
         outbox::route(&self.pool, notification_id, routes, now).await
     }
 
-    async fn list_due_deliveries(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>> {
-        outbox::list_due(&self.pool, now, limit).await
+    async fn claim_due_deliveries(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<Delivery>> {
+        outbox::claim_due(&self.pool, lease, limit).await
     }
 
     async fn update_delivery(&self, id: i64, outcome: DeliveryOutcome) -> StoreResult<()> {

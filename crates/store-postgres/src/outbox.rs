@@ -3,9 +3,11 @@
 //!
 //! Routing is safe with several processes: a notification is marked routed
 //! by exactly one transaction (`routed_at IS NULL` is checked under the row
-//! lock), and only that one creates its deliveries. Sending is not yet
-//! shared: `list_due_deliveries` is a plain read, because the trait has no
-//! claim or lease for a delivery (see `reads::find_due_complaints`).
+//! lock), and only that one creates its deliveries. Sending is shared by
+//! leases: a process claims the due deliveries it is about to send with
+//! `FOR UPDATE SKIP LOCKED` (two processes never get the same one), and the
+//! attempt's outcome ends the lease; the leases of a process that dies
+//! expire and another process sends those deliveries.
 
 use crate::convert::{at, at_opt, count};
 use crate::error::{PgError, db};
@@ -95,12 +97,13 @@ struct DeliveryRow {
     next_attempt_at: Option<Timestamp>,
     last_error: Option<String>,
     delivered_at: Option<Timestamp>,
+    attempted_by: Option<String>,
     #[sqlx(flatten)]
     notification: NotificationRow,
 }
 
 const DELIVERY_SELECT: &str = "SELECT d.id AS delivery_id, d.route, d.status, d.attempts, d.next_attempt_at, \
-     d.last_error, d.delivered_at";
+     d.last_error, d.delivered_at, d.attempted_by";
 
 impl TryFrom<DeliveryRow> for Delivery {
     type Error = StoreError;
@@ -108,13 +111,15 @@ impl TryFrom<DeliveryRow> for Delivery {
     fn try_from(r: DeliveryRow) -> StoreResult<Delivery> {
         Ok(Delivery {
             id: r.delivery_id,
-            status: DeliveryStatus::parse(&r.status).ok_or_else(|| PgError::corrupt("delivery status", r.status.clone()))?,
+            status: DeliveryStatus::parse(&r.status)
+                .ok_or_else(|| PgError::corrupt("delivery status", r.status.clone()))?,
             notification: r.notification.into(),
             route: r.route,
             attempts: count(r.attempts),
             next_attempt_at: r.next_attempt_at,
             last_error: r.last_error,
             delivered_at: r.delivered_at,
+            attempted_by: r.attempted_by,
         })
     }
 }
@@ -123,13 +128,22 @@ fn deliveries(rows: Vec<DeliveryRow>) -> StoreResult<Vec<Delivery>> {
     rows.into_iter().map(Delivery::try_from).collect()
 }
 
-pub(crate) async fn list_due(pool: &PgPool, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>> {
+pub(crate) async fn claim_due(pool: &PgPool, lease: &Lease, limit: u32) -> StoreResult<Vec<Delivery>> {
     let rows: Vec<DeliveryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{DELIVERY_SELECT}, {NOTIFICATION_COLUMNS} FROM deliveries d JOIN notifications n ON n.id = d.notification_id \
-         WHERE d.status = 'pending' AND d.next_attempt_at <= $1 ORDER BY d.next_attempt_at, d.id LIMIT $2"
+        "WITH due AS (\
+           SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+           AND (lease_until IS NULL OR lease_until <= $1) \
+           ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED), \
+         claimed AS (\
+           UPDATE deliveries SET leased_by = $3, lease_until = $4 FROM due WHERE deliveries.id = due.id \
+           RETURNING deliveries.*) \
+         {DELIVERY_SELECT}, {NOTIFICATION_COLUMNS} FROM claimed d JOIN notifications n ON n.id = d.notification_id \
+         ORDER BY d.next_attempt_at, d.id"
     )))
-    .bind(at(now))
+    .bind(at(lease.now))
     .bind(i64::from(limit))
+    .bind(&lease.worker)
+    .bind(at(lease.until))
     .fetch_all(pool)
     .await
     .map_err(db)?;
@@ -157,7 +171,8 @@ pub(crate) async fn update(pool: &PgPool, id: i64, outcome: DeliveryOutcome) -> 
     };
     let done = sqlx::query(
         "UPDATE deliveries SET status = $1, next_attempt_at = $2, last_error = COALESCE($3, last_error), \
-         delivered_at = $4, attempts = attempts + 1 WHERE id = $5",
+         delivered_at = $4, attempts = attempts + 1, attempted_by = COALESCE(leased_by, attempted_by), \
+         leased_by = NULL, lease_until = NULL WHERE id = $5",
     )
     .bind(status)
     .bind(at_opt(next))
@@ -171,21 +186,21 @@ pub(crate) async fn update(pool: &PgPool, id: i64, outcome: DeliveryOutcome) -> 
 }
 
 pub(crate) async fn retry(pool: &PgPool, id: i64, now: Timestamp) -> StoreResult<()> {
-    let done =
-        sqlx::query("UPDATE deliveries SET status = 'pending', next_attempt_at = $1 WHERE id = $2 AND status = 'failed'")
-            .bind(at(now))
-            .bind(id)
-            .execute(pool)
-            .await
-            .map_err(db)?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = $1, leased_by = NULL, lease_until = NULL \
+             WHERE id = $2 AND status = 'failed'",
+    )
+    .bind(at(now))
+    .bind(id)
+    .execute(pool)
+    .await
+    .map_err(db)?;
     if done.rows_affected() == 0 { Err(StoreError::NotFound("failed delivery")) } else { Ok(()) }
 }
 
 pub(crate) async fn list_calendar_years(pool: &PgPool) -> StoreResult<Vec<(i32, String)>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT year, content FROM calendar_years ORDER BY year")
-        .fetch_all(pool)
-        .await
-        .map_err(db)?;
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT year, content FROM calendar_years ORDER BY year").fetch_all(pool).await.map_err(db)?;
     rows.into_iter()
         .map(|(y, c)| Ok((i32::try_from(y).map_err(|_| PgError::corrupt("calendar year", y.to_string()))?, c)))
         .collect()

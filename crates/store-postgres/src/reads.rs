@@ -120,13 +120,6 @@ pub(crate) async fn find_due_complaints(pool: &PgPool, now: Timestamp, limit: u3
     Ok(rows.into_iter().filter(|(_, id)| seen.insert(*id)).collect())
 }
 
-pub(crate) async fn find_next_deadline_check(pool: &PgPool) -> StoreResult<Option<Timestamp>> {
-    sqlx::query_scalar("SELECT MIN(next_check_at) FROM deadlines WHERE next_check_at IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(db)
-}
-
 pub(crate) async fn list_complaints_by_customer(
     pool: &PgPool,
     company_id: i64,

@@ -9,14 +9,15 @@
 //! - Readers use their own pool of read-only connections and never block
 //!   the writer (WAL).
 
+mod claims;
 mod connect;
 mod convert;
 mod customers;
 mod dashboard;
+mod groups;
 mod org;
 mod org_admin;
 mod outbox;
-mod groups;
 mod reads;
 mod sql;
 mod writer;
@@ -143,8 +144,12 @@ impl Store for SqliteStore {
         reads::find_due_complaints(&self.readers, now, limit).await
     }
 
+    async fn claim_due_complaints(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<(i64, i64)>> {
+        claims::claim_due_complaints(&self.writes, lease, limit).await
+    }
+
     async fn find_next_deadline_check(&self) -> StoreResult<Option<Timestamp>> {
-        reads::find_next_deadline_check(&self.readers).await
+        claims::find_next_deadline_check(&self.readers).await
     }
 
     async fn list_complaints_by_customer(
@@ -168,8 +173,8 @@ impl Store for SqliteStore {
         outbox::route(&self.writes, notification_id, routes, now).await
     }
 
-    async fn list_due_deliveries(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>> {
-        outbox::list_due(&self.readers, now, limit).await
+    async fn claim_due_deliveries(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<Delivery>> {
+        outbox::claim_due(&self.writes, lease, limit).await
     }
 
     async fn update_delivery(&self, id: i64, outcome: DeliveryOutcome) -> StoreResult<()> {

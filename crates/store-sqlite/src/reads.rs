@@ -1,6 +1,6 @@
 //! Reading complaints, their history and their files (reader pool).
 
-use crate::convert::{db, from_json, from_millis, millis};
+use crate::convert::{db, from_json, millis};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
 use tousu_store::{ComplaintFilter, Page, PageRequest, StoreError, StoreResult, StoredFile};
@@ -353,14 +353,6 @@ pub(crate) async fn find_due_complaints(pool: &SqlitePool, now: Timestamp, limit
     Ok(rows.into_iter().filter(|(_, id)| seen.insert(*id)).collect())
 }
 
-pub(crate) async fn find_next_deadline_check(pool: &SqlitePool) -> StoreResult<Option<Timestamp>> {
-    let next: Option<i64> = sqlx::query_scalar("SELECT MIN(next_check_at) FROM deadlines WHERE next_check_at IS NOT NULL")
-        .fetch_one(pool)
-        .await
-        .map_err(db)?;
-    Ok(next.map(from_millis))
-}
-
 pub(crate) async fn list_complaints_by_customer(
     pool: &SqlitePool,
     company_id: i64,
@@ -416,7 +408,11 @@ pub(crate) async fn list_daily_figures(
         .collect())
 }
 
-pub(crate) async fn list_current_figures(pool: &SqlitePool, company_id: i64, prefix: &str) -> StoreResult<Vec<(i64, String, i64)>> {
+pub(crate) async fn list_current_figures(
+    pool: &SqlitePool,
+    company_id: i64,
+    prefix: &str,
+) -> StoreResult<Vec<(i64, String, i64)>> {
     sqlx::query_as(
         "SELECT project_id, key, value FROM stats_current WHERE company_id = ? AND key >= ? AND key < ? AND value != 0 \
          ORDER BY project_id, key",

@@ -88,7 +88,9 @@ fn add_figures(tx: &Transaction<'_>, c: &Complaint, before: Option<stats::Before
                     "INSERT INTO stats_daily (company_id, day, project_id, key, value) VALUES (?1, ?2, ?3, ?4, ?5) \
                      ON CONFLICT (company_id, day, project_id, key) DO UPDATE SET value = value + excluded.value",
                 )
-                .and_then(|mut s| s.execute(params![c.company_id, day.format("%Y-%m-%d").to_string(), d.project_id, d.key, d.delta])),
+                .and_then(|mut s| {
+                    s.execute(params![c.company_id, day.format("%Y-%m-%d").to_string(), d.project_id, d.key, d.delta])
+                }),
             stats::Period::Now => tx
                 .prepare_cached(
                     "INSERT INTO stats_current (company_id, project_id, key, value) VALUES (?1, ?2, ?3, ?4) \
@@ -217,6 +219,10 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
     // The mirror follows every deadline this event could have touched: the
     // open ones (due time, next check) and those it closed.
     if !event.deadlines.is_empty() {
+        // The claim the escalation worker took for this write ends with it.
+        tx.prepare_cached("DELETE FROM deadline_claims WHERE complaint_id = ?1")
+            .and_then(|mut s| s.execute(params![state.id]))
+            .map_err(err)?;
         for (ordinal, d) in state.deadlines.iter().enumerate() {
             if d.state == tousu_domain::DeadlineState::Open || d.closed_at == Some(event.at) {
                 upsert_deadline(tx, state.id, ordinal, d)?;
@@ -228,7 +234,12 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
     Ok(Ok(()))
 }
 
-pub(crate) fn insert_key(tx: &Transaction<'_>, key: &IdempotencyKey, complaint_id: i64, at: Timestamp) -> StoreResult<()> {
+pub(crate) fn insert_key(
+    tx: &Transaction<'_>,
+    key: &IdempotencyKey,
+    complaint_id: i64,
+    at: Timestamp,
+) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO idempotency_keys (scope, key, fingerprint, complaint_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )

@@ -39,6 +39,7 @@ mod figures;
 mod files;
 pub mod fixture;
 mod idempotency;
+mod leases;
 mod listing;
 mod org;
 mod org_admin;
@@ -49,6 +50,7 @@ pub use dashboard::*;
 pub use figures::*;
 pub use files::*;
 pub use idempotency::*;
+pub use leases::*;
 pub use listing::*;
 pub use org::*;
 pub use org_admin::*;
@@ -157,6 +159,9 @@ macro_rules! conformance_tests {
             a_building_is_added_to_a_project_and_a_taken_name_is_refused_whole,
             a_department_is_added_and_a_taken_code_is_refused,
             the_dashboards_sums_agree_with_the_daily_figures,
+            a_due_deadline_is_claimed_by_one_worker_until_the_claim_expires_or_the_deadline_is_written,
+            workers_claiming_at_once_get_disjoint_shares_of_the_due_deadlines,
+            a_due_delivery_is_leased_to_one_worker_and_its_outcome_ends_the_lease,
         );
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn tracking_numbers_and_ids_continue_after_the_store_is_reopened() {

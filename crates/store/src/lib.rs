@@ -101,7 +101,16 @@ pub trait Store: Send + Sync + 'static {
     /// Costs what is due, not what is open.
     async fn find_due_complaints(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<(i64, i64)>>;
 
-    /// The earliest next check of any deadline, if any.
+    /// Claims for `lease.worker`, until `lease.until`, up to `limit` due
+    /// deadlines (next check at or before `lease.now`) that no other
+    /// worker's live claim holds, most overdue first, and answers their
+    /// complaints `(company, complaint)`, each once. Two workers claiming
+    /// at once get disjoint sets; a claim ends when the deadline is next
+    /// written (the firing it was claimed for) or when it expires.
+    async fn claim_due_complaints(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<(i64, i64)>>;
+
+    /// When a deadline may next be claimed, if any: its next check, or,
+    /// while a claim holds it, the claim's end.
     async fn find_next_deadline_check(&self) -> StoreResult<Option<Timestamp>>;
 
     /// A customer's complaints in a company received since `since`, newest first.
@@ -122,10 +131,15 @@ pub trait Store: Send + Sync + 'static {
     /// notification routed, in one transaction.
     async fn route_notification(&self, notification_id: i64, routes: &[String], now: Timestamp) -> StoreResult<()>;
 
-    /// Pending deliveries due at `now`, oldest first.
-    async fn list_due_deliveries(&self, now: Timestamp, limit: u32) -> StoreResult<Vec<Delivery>>;
+    /// Claims for `lease.worker`, until `lease.until`, up to `limit`
+    /// pending deliveries due at `lease.now` that no other worker's live
+    /// lease holds, oldest first. Two workers claiming at once get
+    /// disjoint sets; a lease ends with the attempt's outcome
+    /// ([`Store::update_delivery`]) or when it expires.
+    async fn claim_due_deliveries(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<Delivery>>;
 
-    /// Records an attempt's outcome (and counts the attempt).
+    /// Records an attempt's outcome (and counts the attempt), ends its
+    /// lease, and keeps the lease's worker as the one that attempted it.
     async fn update_delivery(&self, id: i64, outcome: DeliveryOutcome) -> StoreResult<()>;
 
     /// Deliveries for administrators, newest first, optionally by status.

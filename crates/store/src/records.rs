@@ -196,7 +196,9 @@ impl DeliveryStatus {
         }
     }
     pub fn parse(s: &str) -> Option<DeliveryStatus> {
-        [DeliveryStatus::Pending, DeliveryStatus::Delivered, DeliveryStatus::Failed].into_iter().find(|d| d.as_str() == s)
+        [DeliveryStatus::Pending, DeliveryStatus::Delivered, DeliveryStatus::Failed]
+            .into_iter()
+            .find(|d| d.as_str() == s)
     }
 }
 
@@ -211,15 +213,39 @@ pub struct Delivery {
     pub next_attempt_at: Option<Timestamp>,
     pub last_error: Option<String>,
     pub delivered_at: Option<Timestamp>,
+    /// The worker (server process) that made the last attempt.
+    pub attempted_by: Option<String>,
+}
+
+/// A background worker's claim on work it is about to do, when several
+/// server processes share one database: what it claims is not handed to
+/// another worker before `until`, and is handed on after it (the worker
+/// died, or gave up), so nothing is lost and nothing is done twice by two
+/// live workers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// Who claims: one per server process (host, process id, a random part).
+    pub worker: String,
+    /// The time of the claim: what is due at `now` may be claimed.
+    pub now: Timestamp,
+    /// Until when the claim holds.
+    pub until: Timestamp,
 }
 
 /// What a delivery attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryOutcome {
-    Delivered { at: Timestamp },
+    Delivered {
+        at: Timestamp,
+    },
     /// Try again at `next_attempt_at`.
-    Retry { error: String, next_attempt_at: Timestamp },
-    Failed { error: String },
+    Retry {
+        error: String,
+        next_attempt_at: Timestamp,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 /// A group complaint (群诉) as stored.

@@ -10,8 +10,10 @@ use tousu_app::Services;
 use tousu_app::escalation::StepOutcome;
 use tousu_notify::Notifier;
 
-/// Complaints handled per escalation step.
-pub const DEADLINE_BATCH: u32 = 500;
+/// Complaints claimed per escalation step: enough that one fsync serves
+/// many firings, few enough that the processes sharing a database share a
+/// burst of due complaints instead of the first one claiming all of it.
+pub const DEADLINE_BATCH: u32 = 128;
 /// How long the escalation worker sleeps when nothing is due: a deadline is
 /// recorded at most this late (plus the time to record it).
 pub const DEADLINE_IDLE: Duration = Duration::from_millis(200);
@@ -54,7 +56,9 @@ pub async fn run_escalation(services: Services, cancel: CancellationToken) {
 /// (a deadline opened meanwhile may fall due sooner).
 async fn idle_wait(services: &Services) -> Duration {
     match services.next_deadline_check().await {
-        Ok(Some(next)) => (next - services.now()).to_std().unwrap_or(Duration::ZERO).min(DEADLINE_IDLE).max(Duration::from_millis(10)),
+        Ok(Some(next)) => {
+            (next - services.now()).to_std().unwrap_or(Duration::ZERO).min(DEADLINE_IDLE).max(Duration::from_millis(10))
+        }
         _ => DEADLINE_IDLE,
     }
 }

@@ -38,7 +38,7 @@ fn tousu(args: &[&str], cwd: &Path) -> Command {
 }
 
 /// Runs a command that must finish by itself.
-async fn run(args: &[&str], cwd: &Path) -> Output {
+pub(crate) async fn run(args: &[&str], cwd: &Path) -> Output {
     let child = tousu(args, cwd).spawn().expect("tousu starts");
     tokio::time::timeout(TIMEOUT, child.wait_with_output())
         .await
@@ -46,7 +46,7 @@ async fn run(args: &[&str], cwd: &Path) -> Output {
         .expect("tousu ran")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -71,9 +71,9 @@ fn collect(stream: impl AsyncRead + Unpin + Send + 'static) -> (Arc<Mutex<String
 }
 
 /// `tousu serve` running as a child process (killed when dropped).
-struct Server {
-    child: Child,
-    url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
     readers: Vec<JoinHandle<()>>,
@@ -84,12 +84,15 @@ impl Server {
     /// until `/healthz` answers. Retries on another port if the chosen one
     /// was taken meanwhile.
     async fn start(data: &Path, demo: bool) -> Server {
+        Server::start_with(data, if demo { &["--demo"] } else { &[] }).await
+    }
+
+    /// Like [`Server::start`], with more arguments (`--database URL`…).
+    pub(crate) async fn start_with(data: &Path, extra: &[&str]) -> Server {
         for _ in 0..3 {
             let bind = format!("127.0.0.1:{}", free_port());
             let mut args = vec!["serve", "--data", data.to_str().unwrap(), "--bind", &bind];
-            if demo {
-                args.push("--demo");
-            }
+            args.extend_from_slice(extra);
             let mut child = tousu(&args, data.parent().unwrap()).spawn().expect("tousu starts");
             let (stdout, out_reader) = collect(child.stdout.take().unwrap());
             let (stderr, err_reader) = collect(child.stderr.take().unwrap());
@@ -125,7 +128,7 @@ impl Server {
         self.stdout.lock().unwrap().clone()
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
 
@@ -150,7 +153,7 @@ impl Server {
     }
 
     /// `kill -9`: no chance to flush or shut down. Answers all it printed.
-    async fn kill_9(mut self) -> String {
+    pub(crate) async fn kill_9(mut self) -> String {
         self.child.kill().await.expect("SIGKILL");
         self.drain().await;
         self.stdout()

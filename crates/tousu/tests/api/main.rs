@@ -4,10 +4,13 @@
 mod helpers;
 
 mod admin;
+mod admin_pages;
 mod auth;
 mod bad_input;
 mod cli;
+mod dashboard_pages;
 mod evidence;
+mod groups;
 mod intake;
 mod lifecycle;
 mod lists;
@@ -17,11 +20,9 @@ mod openapi;
 mod pages;
 mod portal;
 mod postgres;
+mod processes;
 mod refusals;
 mod sinks;
 mod time_limits;
 mod tracking;
-mod groups;
-mod admin_pages;
-mod dashboard_pages;
 mod triage_pages;

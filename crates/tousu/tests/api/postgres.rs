@@ -11,16 +11,16 @@ use serde_json::{Value, json};
 use sqlx::{Connection, Executor, PgConnection};
 use tousu_domain::Role;
 
-const URL_VAR: &str = "TOUSU_TEST_POSTGRES_URL";
+pub(crate) const URL_VAR: &str = "TOUSU_TEST_POSTGRES_URL";
 
 /// A schema of the test server's database, dropped with the guard.
-struct Schema {
+pub(crate) struct Schema {
     base: String,
     name: String,
 }
 
 impl Schema {
-    async fn create(base: String) -> Schema {
+    pub(crate) async fn create(base: String) -> Schema {
         let name = format!("tousu_test_{}_{:016x}", chrono::Utc::now().timestamp(), fastrand::u64(..));
         let mut conn = PgConnection::connect(&base).await.expect("the test PostgreSQL server accepts a connection");
         conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{name}\""))).await.expect("schema created");
@@ -29,7 +29,7 @@ impl Schema {
     }
 
     /// The URL the server is given: every connection on this schema.
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let sep = if self.base.contains('?') { '&' } else { '?' };
         format!("{}{sep}options[search_path]={}", self.base, self.name)
     }
@@ -51,7 +51,9 @@ impl Drop for Schema {
 
 async fn on_postgres() -> Option<(Schema, TestApp)> {
     let Ok(base) = std::env::var(URL_VAR) else {
-        eprintln!("SKIPPED: the API on PostgreSQL was not tested: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test)");
+        eprintln!(
+            "SKIPPED: the API on PostgreSQL was not tested: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/test)"
+        );
         return None;
     };
     let schema = Schema::create(base).await;
@@ -61,7 +63,9 @@ async fn on_postgres() -> Option<(Schema, TestApp)> {
 
 #[tokio::test]
 async fn on_postgres_a_complaint_is_recorded_handled_to_the_end_and_tracked_by_its_owner() {
-    let Some((_schema, app)) = on_postgres().await else { return };
+    let Some((_schema, app)) = on_postgres().await else {
+        return;
+    };
     let desk = app.token(Role::FrontDesk).await;
 
     let res = app

@@ -28,8 +28,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 fn text_body(body: Result<Bytes, BytesRejection>, field: &str) -> ApiResult<String> {
     let bytes = body.map_err(body_rejection)?;
     String::from_utf8(bytes.to_vec()).map_err(|_| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", "请求体不是有效的 UTF-8 文本", "the body is not valid UTF-8")
-            .with_field(field)
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_utf8",
+            "请求体不是有效的 UTF-8 文本",
+            "the body is not valid UTF-8",
+        )
+        .with_field(field)
     })
 }
 
@@ -98,6 +103,8 @@ struct DeliveryView {
     next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
     last_error: Option<String>,
     delivered_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The server process that made the last attempt (`host:pid:…`).
+    attempted_by: Option<String>,
     notification_id: i64,
     complaint_id: Option<i64>,
     kind: String,
@@ -116,6 +123,7 @@ impl From<Delivery> for DeliveryView {
             next_attempt_at: d.next_attempt_at,
             last_error: d.last_error,
             delivered_at: d.delivered_at,
+            attempted_by: d.attempted_by,
             notification_id: d.notification.id,
             complaint_id: d.notification.complaint_id,
             kind: d.notification.kind,
