@@ -82,9 +82,10 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
     eprintln!("intake: {} clients, {} s warm-up, {} s measured …", args.clients, args.warmup, args.seconds);
     let counter = Arc::new(AtomicU64::new(0));
-    run_intake(&base, &token, args.clients, Duration::from_secs(args.warmup), &counter).await?;
+    let bases = [base.clone()];
+    run_intake(&bases, &token, args.clients, Duration::from_secs(args.warmup), &counter).await?;
     let started = Instant::now();
-    let (hist, errors) = run_intake(&base, &token, args.clients, Duration::from_secs(args.seconds), &counter).await?;
+    let (hist, errors) = run_intake(&bases, &token, args.clients, Duration::from_secs(args.seconds), &counter).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let accepted = hist.len();
 
@@ -122,16 +123,17 @@ const DISTINCT_BODIES: u64 = 1_000;
 
 /// Runs `clients` keep-alive HTTP/1.1 connections (hyper's low-level client,
 /// lighter than a pooled client) posting complaints until `duration` is up;
-/// each request carries a unique `Idempotency-Key`.
-async fn run_intake(
-    base: &str,
+/// each request carries a unique `Idempotency-Key`. The connections are
+/// spread over `bases` (several servers), as a load balancer would.
+pub(super) async fn run_intake(
+    bases: &[String],
     token: &str,
     clients: usize,
     duration: Duration,
     counter: &Arc<AtomicU64>,
 ) -> anyhow::Result<(Histogram<u64>, u64)> {
     let deadline = Instant::now() + duration;
-    let addr = base.trim_start_matches("http://").to_string();
+    let addrs: Vec<String> = bases.iter().map(|b| b.trim_start_matches("http://").to_string()).collect();
     // Each request patches its own customer's phone into a prepared body
     // (the 8 digits after `"phone":"13x`): repeated bodies would be repeat
     // complaints, which intake escalates and notifies about.
@@ -151,7 +153,8 @@ async fn run_intake(
     );
     let mut tasks = Vec::with_capacity(clients);
     for worker in 0..clients {
-        let (addr, token, counter, bodies) = (addr.clone(), token.to_string(), counter.clone(), bodies.clone());
+        let addr = addrs[worker % addrs.len()].clone();
+        let (token, counter, bodies) = (token.to_string(), counter.clone(), bodies.clone());
         tasks.push(tokio::spawn(async move {
             let stream = tokio::net::TcpStream::connect(&addr).await?;
             stream.set_nodelay(true)?;

@@ -7,6 +7,8 @@
 //!   deadlines, the lateness of its firings, and the server's memory (issue 3).
 //! - [`pages`]: the console's and the portal's pages with 1,000,000
 //!   complaints loaded (issue 4).
+//! - [`servers`]: intake and lifecycle latency with one or several `serve`
+//!   processes on SQLite or PostgreSQL (issue 6).
 //! - [`triage`]: reading one complaint on one core, and what group-complaint
 //!   detection adds per complaint after 1,000,000 of history (issue 5).
 
@@ -14,11 +16,13 @@ mod escalation;
 mod intake;
 mod lateness;
 mod pages;
+mod servers;
 mod triage;
 
 pub use escalation::{EscalationArgs, EscalationReport};
 pub use intake::{IntakeArgs, IntakeReport};
 pub use pages::{PagesArgs, PagesReport};
+pub use servers::{ServersArgs, ServersReport};
 pub use triage::{TriageArgs, TriageReport};
 
 use clap::Subcommand;
@@ -36,6 +40,9 @@ pub enum BenchCommand {
     Escalation(EscalationArgs),
     /// The console's and the portal's pages with 1,000,000 complaints loaded.
     Pages(PagesArgs),
+    /// Intake throughput and lifecycle latency with one or several `serve`
+    /// processes on one database (SQLite, or PostgreSQL with `--database`).
+    Servers(ServersArgs),
     /// Triage of one complaint (median, throughput on one core) and the
     /// group detector's cost per complaint after 1,000,000 of history.
     Triage(TriageArgs),
@@ -70,6 +77,16 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 pages::print_report(&report);
+            }
+            Ok(())
+        }
+        BenchCommand::Servers(args) => {
+            let json = args.json;
+            let report = servers::servers(args).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                servers::print_report(&report);
             }
             Ok(())
         }
