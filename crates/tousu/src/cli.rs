@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `token create`, `user reset-password`, `calendar`, `bench`, `triage`.
+//! The command line: `serve`, `migrate`, `copy`, `token create`, `user reset-password`, `calendar`, `bench`, `triage`.
 
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, open_store, shutdown_signal};
@@ -23,6 +23,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit (SQLite or PostgreSQL).
     Migrate(DataArgs),
+    /// Copy a whole installation from SQLite to PostgreSQL, verified by
+    /// counts and checksums (`--from sqlite://PATH --to postgres://URL`).
+    Copy(crate::copy::CopyArgs),
     /// API tokens for scripts.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -134,6 +137,7 @@ pub fn run(cli: Cli) -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Migrate(data) => migrate(data).await,
+            Command::Copy(args) => crate::copy::copy(args).await,
             Command::Token(TokenCommand::Create { role, user, label, data }) => token_create(role, user, label, data).await,
             Command::User(UserCommand::ResetPassword { username, data }) => reset_password(username, data).await,
             Command::Calendar(CalendarCommand::Import { file, data }) => calendar_import(file, data).await,

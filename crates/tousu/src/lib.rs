@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod copy;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -230,6 +230,18 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Stops the server and waits until it has let go of the database (its
+    /// lock file included); answers the data folder, which outlives it.
+    pub async fn stop(mut self) -> Arc<TempDir> {
+        self.stop.cancel();
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task ends").expect("the server stopped cleanly");
+        }
+        self._data.clone()
+    }
+}
+
+impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

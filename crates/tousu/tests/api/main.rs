@@ -8,6 +8,7 @@ mod admin_pages;
 mod auth;
 mod bad_input;
 mod cli;
+mod copy;
 mod dashboard_pages;
 mod evidence;
 mod groups;
