@@ -24,6 +24,7 @@ mod append;
 mod claims;
 mod connect;
 mod convert;
+mod customer_lookups;
 mod dashboard;
 mod error;
 mod figures;
@@ -52,6 +53,8 @@ pub struct PostgresStore {
     pool: PgPool,
     /// Intake requests, recorded in groups ([`group`]).
     intake: group::Intake,
+    /// Repeat lookups, asked in batches ([`customer_lookups`]).
+    customers: customer_lookups::CustomerLookups,
 }
 
 impl PostgresStore {
@@ -68,7 +71,8 @@ impl PostgresStore {
         connect::migrate(&options).await?;
         let pool = connect::open_pool(options, pool_size).await?;
         let intake = group::Intake::spawn(pool.clone());
-        Ok(PostgresStore { pool, intake })
+        let customers = customer_lookups::CustomerLookups::spawn(pool.clone());
+        Ok(PostgresStore { pool, intake, customers })
     }
 
     /// The connection pool (for commands that move whole installations).
@@ -179,7 +183,7 @@ impl Store for PostgresStore {
         since: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<Complaint>> {
-        reads::list_complaints_by_customer(&self.pool, company_id, phone, since, limit).await
+        self.customers.find(company_id, phone, since, limit).await
     }
 
     async fn list_unrouted_notifications(&self, limit: u32) -> StoreResult<Vec<StoredNotification>> {

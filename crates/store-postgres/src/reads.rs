@@ -119,24 +119,3 @@ pub(crate) async fn find_due_complaints(pool: &PgPool, now: Timestamp, limit: u3
     let mut seen = std::collections::HashSet::with_capacity(rows.len());
     Ok(rows.into_iter().filter(|(_, id)| seen.insert(*id)).collect())
 }
-
-pub(crate) async fn list_complaints_by_customer(
-    pool: &PgPool,
-    company_id: i64,
-    phone: &str,
-    since: Timestamp,
-    limit: u32,
-) -> StoreResult<Vec<Complaint>> {
-    let states: Vec<Json<Complaint>> = sqlx::query_scalar(
-        "SELECT state FROM complaints WHERE company_id = $1 AND customer_phone = $2 AND received_at >= $3 \
-         ORDER BY id DESC LIMIT $4",
-    )
-    .bind(company_id)
-    .bind(phone)
-    .bind(crate::convert::at(since))
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
-    Ok(unwrap_all(states))
-}

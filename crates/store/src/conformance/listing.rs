@@ -329,3 +329,51 @@ pub async fn a_units_complaints_are_listed_newest_first(store: Arc<dyn Store>) {
     let theirs = st.list_complaints_at_unit(other.company.id, "P01", "1栋", "1801", 10).await.expect("listed");
     assert_eq!(theirs.len(), 1, "each company sees its own");
 }
+
+/// Intake's repeat lookup: a customer's complaints of a window, newest
+/// first; asked by many requests at once (a backend may answer them
+/// together), each gets its own.
+pub async fn a_customers_recent_complaints_are_found_by_phone_even_when_asked_together(store: Arc<dyn Store>) {
+    let org = seed_organisation(&*store).await;
+    let other = seed_company(&*store, "oth", "OT").await;
+    let st = &*store;
+    let phone = |n: usize| format!("1390000{n:04}");
+    let from = |n: usize, mut new: crate::NewComplaint| {
+        new.intake.customer.phone =
+            tousu_domain::PhoneNumber::parse("customer.phone", &phone(n)).expect("a valid phone");
+        new
+    };
+    // Customer i has i complaints, one a minute; customer 0 none. Customer
+    // 3's first is older than the window.
+    let mut theirs: Vec<Vec<tousu_domain::Complaint>> = vec![Vec::new(); 6];
+    for (i, mine) in theirs.iter_mut().enumerate() {
+        for k in 0..i {
+            let at = t0() + minutes((10 * i + k) as i64);
+            mine.push(org.receive(st, from(i, org.new_complaint_in(k % 2, at, k, None))).await);
+        }
+        mine.reverse();
+    }
+    other.receive(st, from(2, other.new_complaint(t0()))).await;
+    // Customer 2's first complaint (minute 20) is older than the window.
+    let since = t0() + minutes(21);
+
+    let asked: Vec<(usize, u32)> = (0..6).flat_map(|i| [(i, 10), (i, 1)]).collect();
+    let mut tasks = Vec::new();
+    for &(i, limit) in &asked {
+        let (store, company, phone) = (store.clone(), org.company.id, phone(i));
+        tasks.push(tokio::spawn(async move { store.list_complaints_by_customer(company, &phone, since, limit).await }));
+    }
+    for (&(i, limit), task) in asked.iter().zip(tasks) {
+        let expected: Vec<_> =
+            theirs[i].iter().filter(|c| c.received_at >= since).take(limit as usize).cloned().collect();
+        assert_eq!(task.await.expect("the task ran").expect("looked up"), expected, "customer {i}, limit {limit}");
+    }
+    let two = st.list_complaints_by_customer(org.company.id, &phone(2), since, 10).await.expect("looked up");
+    assert_eq!(two.len(), 1, "the window leaves out the older complaint");
+    assert_eq!(
+        st.list_complaints_by_customer(org.company.id, &phone(5), since, 10).await.expect("looked up").len(),
+        5
+    );
+    let elsewhere = st.list_complaints_by_customer(other.company.id, &phone(2), t0(), 10).await.expect("looked up");
+    assert_eq!(elsewhere.len(), 1, "each company sees its own");
+}
