@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod policy;
 pub mod portal;
 pub mod principal;
+pub mod satisfaction;
 pub mod seed;
 pub mod tracking;
 pub mod triage;

@@ -133,6 +133,12 @@ pub struct Complaint {
     /// corrected; a complaint read back from storage has none.
     #[serde(default, skip_serializing)]
     pub triage: Option<crate::triage::TriageResult>,
+    /// 触点 — the touchpoint the complaint is about (`repair`, `handover` …):
+    /// what triage read, or a person's correction. Kept in the state (unlike
+    /// the rest of triage) because the satisfaction figures are split by it
+    /// when the callback is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub touchpoint: Option<String>,
     pub received_at: Timestamp,
     pub updated_at: Timestamp,
     /// The number of events applied: the `seq` of the last one.
@@ -199,6 +205,7 @@ impl Complaint {
             pending_extension: None,
             paused_at: None,
             triage: r.triage.as_deref().cloned(),
+            touchpoint: r.triage.as_deref().map(|t| t.touchpoint.value.clone()),
             group: None,
             received_at: event.at,
             updated_at: event.at,
@@ -353,6 +360,7 @@ impl Complaint {
                         }
                     }
                     "emergency" => self.emergency = to == "true",
+                    "touchpoint" => self.touchpoint = Some(to.clone()),
                     _ => {}
                 }
             }

@@ -24,6 +24,7 @@ pub mod phone;
 pub mod repeat;
 pub mod role;
 pub mod satisfaction;
+pub mod satisfaction_figures;
 pub mod stats;
 pub mod status;
 pub mod text;

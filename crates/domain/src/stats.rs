@@ -30,7 +30,9 @@ pub struct StatDelta {
     /// `received:{category}`, `received_building:{building}`, `status:{status}`,
     /// `closed`, `invalid`, `met`, `met_late`, `breached`, `callbacks`,
     /// `index_milli` (sum of satisfaction indexes × 1000), `satisfied`,
-    /// `content`, `dissatisfied`, `rehandled`, `reopened`, `escalated`.
+    /// `content`, `dissatisfied`, `rehandled`, `reopened`, `escalated`; per
+    /// month, `sat:{dimension}:{value}:{measure}` (see
+    /// [`crate::satisfaction_figures`]).
     pub key: String,
     pub delta: i64,
 }
@@ -112,6 +114,10 @@ pub fn deltas(before: Option<Before>, after: &Complaint, event: &Event) -> Vec<S
             add(day, verdict.into(), 1);
             if s.rehandle {
                 add(day, "rehandled".into(), 1);
+            }
+            let month = Period::Day(month_of(local_day(event.at)));
+            for (key, delta) in crate::satisfaction_figures::callback_deltas(after, s) {
+                add(month, key, delta);
             }
         }
         _ => {}

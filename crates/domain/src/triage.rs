@@ -96,7 +96,8 @@ const TOUCHPOINTS: [&str; 14] = [
     "property_service", "community", "amenities", "complaint_service", "membership",
 ];
 
-fn stage_of(touchpoint: &str) -> &'static str {
+/// The stage of the customer's journey a touchpoint belongs to (5 stages, 003).
+pub fn stage_of(touchpoint: &str) -> &'static str {
     match touchpoint {
         "sales_office" | "opening" | "signing" => "purchase",
         "notice" | "keep_in_touch" | "open_day" => "waiting",

@@ -23,6 +23,7 @@ mod portal;
 mod postgres;
 mod processes;
 mod refusals;
+mod satisfaction;
 mod sinks;
 mod time_limits;
 mod tracking;

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod complaints;
+mod figures;
 mod org;
 mod track;
 mod triage;
@@ -39,7 +40,8 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "organisation", description = "项目、部门"),
         (name = "auth", description = "登录、会话"),
         (name = "owners", description = "业主查询进度"),
-        (name = "admin", description = "时限规则、工作日历、通知投递")
+        (name = "admin", description = "时限规则、工作日历、通知投递"),
+        (name = "figures", description = "满意度等统计，JSON 或 CSV")
     )
 )]
 struct ApiDoc;
@@ -92,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(track::router())
         .merge(admin::router())
         .merge(triage::router())
+        .merge(figures::router())
         .split_for_parts();
     let mut doc = doc;
     touch_up(&mut doc);

@@ -1,0 +1,123 @@
+//! Figures for leaders and BI tools (issue 7): JSON, or CSV with
+//! `format=csv` (UTF-8 with a byte-order mark, so that Excel opens Chinese
+//! labels correctly).
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiQuery, Auth};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tousu_app::satisfaction::{SatisfactionQuery, SatisfactionReport};
+use tousu_domain::satisfaction_figures::Dimension;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(satisfaction))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct SatisfactionParams {
+    /// company, project, department, category, touchpoint, stage or month.
+    by: String,
+    /// First month, `YYYY-MM`.
+    from: String,
+    /// Last month, `YYYY-MM` (included).
+    to: String,
+    /// Only this project (its code).
+    project: Option<String>,
+    /// `json` (the default) or `csv`.
+    format: Option<String>,
+}
+
+/// 满意度统计 — callbacks, mean satisfaction index (perceived ÷ expected),
+/// mean difference (perceived − expected) and the shares of satisfied,
+/// content and dissatisfied customers, per the chosen dimension, for the
+/// months asked (the month of the callback).
+#[utoipa::path(get, path = "/api/v1/figures/satisfaction", tag = "figures", params(SatisfactionParams),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = SatisfactionReport, description = "JSON, or text/csv with format=csv"),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn satisfaction(
+    State(s): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<SatisfactionParams>,
+) -> ApiResult<Response> {
+    let by = Dimension::parse(&p.by).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "统计维度应为 company、project、department、category、touchpoint、stage 或 month",
+            "`by` is one of company, project, department, category, touchpoint, stage, month",
+        )
+        .with_field("by")
+    })?;
+    let csv = match p.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "格式应为 json 或 csv",
+                "`format` is json or csv",
+            )
+            .with_field("format"));
+        }
+    };
+    let query = SatisfactionQuery { by, from: p.from, to: p.to, project: p.project };
+    let report = s.services.satisfaction_report(&who, query).await?;
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let body = to_csv(&report).map_err(|e| {
+        tracing::error!(error = %e, "writing the satisfaction CSV");
+        crate::error::internal()
+    })?;
+    let name =
+        format!("attachment; filename=\"satisfaction-{}-{}-{}.csv\"", report.by.as_str(), report.from, report.to);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body)
+        .into_response())
+}
+
+const CSV_HEADER: [&str; 11] = [
+    "key",
+    "label",
+    "callbacks",
+    "mean_index",
+    "mean_difference",
+    "satisfied",
+    "content",
+    "dissatisfied",
+    "satisfied_share",
+    "content_share",
+    "dissatisfied_share",
+];
+
+fn to_csv(report: &SatisfactionReport) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    out.write_record(CSV_HEADER)?;
+    for r in &report.rows {
+        let f = &r.figures;
+        out.write_record([
+            r.key.clone(),
+            r.label.clone(),
+            f.callbacks.to_string(),
+            f.mean_index.to_string(),
+            f.mean_difference.to_string(),
+            f.satisfied.to_string(),
+            f.content.to_string(),
+            f.dissatisfied.to_string(),
+            f.satisfied_share.to_string(),
+            f.content_share.to_string(),
+            f.dissatisfied_share.to_string(),
+        ])?;
+    }
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
