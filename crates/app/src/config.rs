@@ -39,6 +39,9 @@ pub struct AppConfig {
     /// mid-work leaves its claims to others after this long. Longer than
     /// the slowest delivery attempt (the SMTP timeout is 30 s).
     pub worker_lease_seconds: u64,
+    /// 冰山系数 — the silent dissatisfied customers one complaint stands for
+    /// in the iceberg figures (DOMAIN.md: about 24).
+    pub iceberg_factor: u32,
 }
 
 impl Default for AppConfig {
@@ -58,6 +61,7 @@ impl Default for AppConfig {
             portal_max_photos: 6,
             max_file_bytes: 10 * 1024 * 1024,
             worker_lease_seconds: 60,
+            iceberg_factor: tousu_domain::iceberg::DEFAULT_FACTOR,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::{AppError, AppResult, Principal, Services};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tousu_domain::DomainError;
+use tousu_domain::iceberg::{IcebergRow, iceberg};
 use tousu_domain::satisfaction_figures::{Dimension, SatisfactionFigure, aggregate};
 
 /// The most months one report covers.
@@ -64,29 +65,63 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month())
 }
 
+/// The first days of the months `from` and `to` (`YYYY-MM`), checked: in
+/// order and at most [`MAX_MONTHS`] apart.
+fn month_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), DomainError> {
+    let (from, to) = (parse_month("from", from)?, parse_month("to", to)?);
+    let span = months_between(from, to);
+    if span < 0 {
+        return Err(DomainError::invalid("to", "结束月份早于开始月份", "`to` is before `from`"));
+    }
+    if span >= i64::from(MAX_MONTHS) {
+        return Err(DomainError::invalid(
+            "to",
+            format!("一次最多统计 {MAX_MONTHS} 个月"),
+            format!("a report covers at most {MAX_MONTHS} months"),
+        ));
+    }
+    Ok((from, to))
+}
+
+fn may_see_figures(who: &Principal) -> AppResult<()> {
+    if may_see_dashboard(who.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "统计报表仅对公司领导、董事、品质分析员、部门负责人和系统管理员开放",
+            "figures are for company leaders, the board, analysts, department heads and administrators",
+        ))
+    }
+}
+
+/// One project's iceberg, named.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IcebergProject {
+    pub project: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub iceberg: IcebergRow,
+}
+
+/// 冰山 — per project, complaints received and the silent dissatisfied
+/// customers they stand for, beside the callbacks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IcebergReport {
+    /// Silent dissatisfied customers per complaint (`iceberg_factor` in tousu.toml).
+    pub factor: u32,
+    pub from: String,
+    pub to: String,
+    pub projects: Vec<IcebergProject>,
+}
+
 impl Services {
     /// Satisfaction figures of the caller's company (heads, leaders, the
     /// board, analysts and administrators, as the dashboard).
     pub async fn satisfaction_report(&self, who: &Principal, q: SatisfactionQuery) -> AppResult<SatisfactionReport> {
-        if !may_see_dashboard(who.role) {
-            return Err(AppError::forbidden(
-                "满意度报表仅对公司领导、董事、品质分析员、部门负责人和系统管理员开放",
-                "satisfaction figures are for company leaders, the board, analysts, department heads and administrators",
-            ));
-        }
-        let (from, to) = (parse_month("from", &q.from)?, parse_month("to", &q.to)?);
-        let span = months_between(from, to);
-        if span < 0 {
-            return Err(DomainError::invalid("to", "结束月份早于开始月份", "`to` is before `from`").into());
-        }
-        if span >= i64::from(MAX_MONTHS) {
-            return Err(DomainError::invalid(
-                "to",
-                format!("一次最多统计 {MAX_MONTHS} 个月"),
-                format!("a report covers at most {MAX_MONTHS} months"),
-            )
-            .into());
-        }
+        may_see_figures(who)?;
+        let (from, to) = month_range(&q.from, &q.to)?;
         let org = self.org(who.company_id).await?;
         let only = match &q.project {
             None => None,
@@ -131,5 +166,33 @@ impl Services {
             out.sort_by(|a, b| a.key.cmp(&b.key));
         }
         Ok(SatisfactionReport { by: q.by, from: q.from, to: q.to, project: q.project, rows: out })
+    }
+
+    /// The iceberg of the caller's company for the months `from..=to`.
+    pub async fn iceberg_report(&self, who: &Principal, from: String, to: String) -> AppResult<IcebergReport> {
+        may_see_figures(who)?;
+        let (first, last_month) = month_range(&from, &to)?;
+        let last =
+            last_month.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(last_month);
+        let org = self.org(who.company_id).await?;
+        let (company, store) = (who.company_id, &self.store);
+        let callbacks = Dimension::Project.key_prefix();
+        let (received, satisfaction) = tokio::try_join!(
+            store.list_daily_figures(company, first, last, "received:"),
+            store.list_daily_figures(company, first, last_month, &callbacks),
+        )?;
+        let factor = self.config.iceberg_factor;
+        let mut projects: Vec<IcebergProject> = iceberg(&received, &satisfaction, factor)
+            .into_iter()
+            .map(|row| {
+                let p = org.snapshot.projects.iter().find(|p| p.id == row.project_id);
+                let (project, name) =
+                    p.map_or_else(|| (row.project_id.to_string(), String::new()), |p| (p.code.clone(), p.name.clone()));
+                IcebergProject { project, name, iceberg: row }
+            })
+            .collect();
+        projects
+            .sort_by(|a, b| b.iceberg.complaints.cmp(&a.iceberg.complaints).then_with(|| a.project.cmp(&b.project)));
+        Ok(IcebergReport { factor, from, to, projects })
     }
 }

@@ -15,6 +15,7 @@ pub mod complaint;
 pub mod deadline;
 pub mod error;
 pub mod event;
+pub mod iceberg;
 pub mod intake;
 pub mod lifecycle;
 pub mod masking;

@@ -177,3 +177,67 @@ async fn bad_parameters_are_refused_naming_the_field_and_the_front_desk_may_not_
     let res = app.get("", "/api/v1/figures/satisfaction?by=company&from=2026-11&to=2026-12").await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_iceberg_shows_the_silent_customers_behind_each_projects_complaints() {
+    let app = load().await;
+    let leader = app.token(Role::CompanyLeader).await;
+    // A consultation is a question, not dissatisfaction: not counted.
+    let desk = app.token(Role::FrontDesk).await;
+    let mut question = complaint_body();
+    question["category"] = json!("consultation");
+    question["customer"]["phone"] = json!("13800000009");
+    let id = app.new_complaint_from(&desk, &question).await["id"].as_i64().unwrap();
+    app.walk_to(id, "closed_invalid").await;
+
+    let res = app.get(&leader, "/api/v1/figures/iceberg?from=2026-11&to=2026-12").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let r: Value = res.json().await.unwrap();
+    assert_eq!(r["factor"], 24);
+    let projects: Vec<(&str, u64, u64, u64)> = r["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let n = |k: &str| p[k].as_u64().unwrap();
+            (
+                p["project"].as_str().unwrap(),
+                n("complaints"),
+                n("silent_estimate"),
+                p["callbacks"]["callbacks"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(projects, [("JYHY", 3, 72, 3), ("LHW", 1, 24, 1)]);
+    assert_eq!(r["projects"][0]["name"], "锦园华苑");
+    assert_eq!(r["projects"][0]["callbacks"]["dissatisfied"], 1);
+
+    // December only: one callback, no complaint received.
+    let r: Value = app.get(&leader, "/api/v1/figures/iceberg?from=2026-12&to=2026-12").await.json().await.unwrap();
+    assert_eq!(r["projects"][0]["project"], "JYHY");
+    assert_eq!(
+        (r["projects"][0]["complaints"].as_u64(), r["projects"][0]["silent_estimate"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    let res = app.get(&leader, "/api/v1/figures/iceberg?from=2026-12&to=2026-11").await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("to")).await;
+    let res = app.get(&desk, "/api/v1/figures/iceberg?from=2026-11&to=2026-12").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_iceberg_factor_comes_from_the_configuration() {
+    let config = AppConfig { iceberg_factor: 10, ..AppConfig::default() };
+    let app = spawn_app_at(at(NOVEMBER), config).await;
+    let desk = app.token(Role::FrontDesk).await;
+    app.new_complaint(&desk).await;
+    let analyst = app.token(Role::Analyst).await;
+    let r: Value = app.get(&analyst, "/api/v1/figures/iceberg?from=2026-11&to=2026-11").await.json().await.unwrap();
+    assert_eq!(r["factor"], 10);
+    assert_eq!(
+        (r["projects"][0]["complaints"].as_u64(), r["projects"][0]["silent_estimate"].as_u64()),
+        (Some(1), Some(10))
+    );
+    assert!(r["projects"][0].get("callbacks").is_none(), "no callbacks yet");
+}

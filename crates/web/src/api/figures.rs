@@ -10,14 +10,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tousu_app::satisfaction::{SatisfactionQuery, SatisfactionReport};
+use tousu_app::satisfaction::{IcebergReport, SatisfactionQuery, SatisfactionReport};
 use tousu_domain::satisfaction_figures::Dimension;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(satisfaction))
+    OpenApiRouter::new().routes(routes!(satisfaction)).routes(routes!(iceberg))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -120,4 +120,30 @@ fn to_csv(report: &SatisfactionReport) -> Result<Vec<u8>, csv::Error> {
         ])?;
     }
     out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct MonthsParams {
+    /// First month, `YYYY-MM`.
+    from: String,
+    /// Last month, `YYYY-MM` (included).
+    to: String,
+}
+
+/// 冰山 — per project, the complaints received in the months asked
+/// (consultations left out), the silent dissatisfied customers they stand
+/// for (× `iceberg_factor`, 24 by default), and the callbacks of those
+/// months; most complaints first.
+#[utoipa::path(get, path = "/api/v1/figures/iceberg", tag = "figures", params(MonthsParams),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = IcebergReport),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn iceberg(
+    State(s): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<MonthsParams>,
+) -> ApiResult<Json<IcebergReport>> {
+    Ok(Json(s.services.iceberg_report(&who, p.from, p.to).await?))
 }
