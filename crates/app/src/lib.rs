@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod calendar;
+pub mod catalogue;
 pub mod clock;
 pub mod complaints;
 pub mod config;

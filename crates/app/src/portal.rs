@@ -59,6 +59,13 @@ impl Services {
         Ok((company, project))
     }
 
+    /// The services of a company published to every owner (服务承诺 shown
+    /// on the portal): group-only and unannounced ones are left out.
+    pub fn published_services(&self, company_code: &str) -> Vec<tousu_domain::deadline::Commitment> {
+        let book = self.policy();
+        book.resolve(company_code, "").commitments.iter().filter(|c| c.published_to.is_public()).cloned().collect()
+    }
+
     /// Records an owner's complaint and its photos.
     pub async fn owner_submit(&self, client: Option<IpAddr>, s: OwnerSubmission) -> AppResult<OwnerReceipt> {
         self.check_submission_rate(client)?;

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod actor;
 pub mod calendar;
+pub mod catalogue;
 pub mod classification;
 pub mod complaint;
 pub mod deadline;

@@ -1053,7 +1053,7 @@ impl Run {
                 },
                 ..Limits::default()
             },
-            commitments: vec![Commitment { service: "lift".to_string(), name: "电梯故障".to_string(), answer: Span::Hours(24) }],
+            commitments: vec![Commitment::new("lift", "电梯故障", Span::Hours(24))],
         };
         let day = NaiveDate::from_ymd_opt(2026, 11, 23).expect("test setup: a valid date");
         let repeat = s.repeat.map(|count| RepeatLink {

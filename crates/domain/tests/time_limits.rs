@@ -657,7 +657,7 @@ fn working_days_come_from_the_calendar_so_a_holiday_delays_and_a_make_up_saturda
 #[test]
 fn a_commitment_for_the_service_type_replaces_the_answer_limit() {
     let policy = TimePolicy {
-        commitments: vec![Commitment { service: "lift".to_string(), name: "电梯故障".to_string(), answer: Span::Hours(24) }],
+        commitments: vec![Commitment::new("lift", "电梯故障", Span::Hours(24))],
         ..TimePolicy::default()
     };
     let mut lift = ordinary().service("lift").policy(policy.clone()).receive();

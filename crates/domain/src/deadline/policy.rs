@@ -176,8 +176,11 @@ pub enum ExtensionApprover {
     CompanyLeader,
 }
 
-/// A tiered service commitment (分级服务承诺): for a service type, the time
-/// the company promises to answer in, which replaces the answer limit.
+/// A service of the company's catalogue with its tiered commitment
+/// (分级服务承诺): for a service type, the time the company promises to
+/// answer in, which replaces the answer limit; the need it meets (Kano);
+/// and to whom it is published — what is published sets the expectation
+/// (DOMAIN.md, expectation management, 004).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Commitment {
@@ -188,6 +191,29 @@ pub struct Commitment {
     pub name: String,
     /// The committed answer time.
     pub answer: Span,
+    /// The need it meets: `basic` (the default), `expected` or `surprise`.
+    #[serde(default)]
+    pub kano: crate::catalogue::Kano,
+    /// The commitment tier (`标准`, `尊享` …), as the company names its tiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// `everyone` (the default), `group:NAME` (one customer group) or `nobody`.
+    #[serde(default)]
+    pub published_to: crate::catalogue::Publicity,
+}
+
+impl Commitment {
+    /// A basic service published to everyone, untiered.
+    pub fn new(service: &str, name: &str, answer: Span) -> Commitment {
+        Commitment {
+            service: service.to_string(),
+            name: name.to_string(),
+            answer,
+            kano: Default::default(),
+            tier: None,
+            published_to: Default::default(),
+        }
+    }
 }
 
 /// The policy that applies to one complaint: the limits after company and
@@ -227,6 +253,7 @@ impl TimePolicy {
                     format!("commitment service `{}` is empty or repeated", c.service),
                 ));
             }
+            crate::catalogue::check_publicity(c)?;
         }
         Ok(())
     }
@@ -255,7 +282,7 @@ mod tests {
     #[test]
     fn a_commitment_replaces_the_answer_limit_for_its_service() {
         let policy = TimePolicy {
-            commitments: vec![Commitment { service: "lift".into(), name: "电梯".into(), answer: Span::Hours(24) }],
+            commitments: vec![Commitment::new("lift", "电梯", Span::Hours(24))],
             ..TimePolicy::default()
         };
         assert_eq!(policy.answer_span(Some("lift"), false), Span::Hours(24));

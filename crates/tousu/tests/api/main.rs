@@ -7,6 +7,7 @@ mod admin;
 mod admin_pages;
 mod auth;
 mod bad_input;
+mod catalogue;
 mod cli;
 mod copy;
 mod dashboard_pages;

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(projects)).routes(routes!(departments))
+    OpenApiRouter::new().routes(routes!(projects)).routes(routes!(departments)).routes(routes!(services))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -61,4 +61,17 @@ async fn projects(State(s): State<AppState>, Auth(who): Auth) -> ApiResult<Json<
 async fn departments(State(s): State<AppState>, Auth(who): Auth) -> ApiResult<Json<Vec<DepartmentView>>> {
     let departments = s.services.list_departments(&who).await?;
     Ok(Json(departments.into_iter().map(|d| DepartmentView { code: d.code, name: d.name }).collect()))
+}
+
+/// 服务目录 — the company's services: Kano class (basic, expected,
+/// surprise), commitment tier, committed answer time and to whom each is
+/// published. Edited in the time-limit policy (`/api/v1/admin/time-limits`).
+#[utoipa::path(get, path = "/api/v1/services", tag = "organisation",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<tousu_app::catalogue::CatalogueEntry>), (status = 401, body = Problem)))]
+async fn services(
+    State(s): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Json<Vec<tousu_app::catalogue::CatalogueEntry>>> {
+    Ok(Json(s.services.service_catalogue(&who).await?))
 }

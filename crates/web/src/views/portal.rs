@@ -279,6 +279,20 @@ struct ProjectForm {
     company: tousu_store::Company,
     project: tousu_store::Project,
     action: String,
+    /// The company's services published to everyone, with their committed times.
+    commitments: Vec<tousu_domain::deadline::Commitment>,
+}
+
+/// A committed time in the visitor's words (24 小时内, 7 个工作日内).
+fn span_words(locale: Locale, span: tousu_domain::deadline::Span) -> String {
+    use tousu_domain::deadline::Span;
+    let (key, n) = match span {
+        Span::Minutes(n) => ("portal.commitments.minutes", n),
+        Span::Hours(n) => ("portal.commitments.hours", n),
+        Span::Days(n) => ("portal.commitments.days", n),
+        Span::WorkingDays(n) => ("portal.commitments.working_days", n),
+    };
+    msg(locale, key, &[("n", n.to_string())])
 }
 
 impl ProjectForm {
@@ -309,7 +323,13 @@ impl ProjectForm {
         let selected_building = chosen.map(|i| self.project.buildings[i].name.clone()).unwrap_or_default();
         let unit_list = chosen.map(|i| format!("units-{}", i + 1)).unwrap_or_else(|| "units-all".to_string());
         let max_mb = (config.max_file_bytes / 1024 / 1024).to_string();
+        let commitments: Vec<minijinja::Value> = self
+            .commitments
+            .iter()
+            .map(|c| minijinja::context! { name => &c.name, answer => span_words(locale, c.answer) })
+            .collect();
         minijinja::context! {
+            commitments => commitments,
             locale => locale.code(),
             request_path => &self.action,
             action => &self.action,
@@ -336,7 +356,8 @@ async fn project_form(s: &AppState, company: &str, project: &str, locale: Locale
     match s.services.portal_project(company, project).await {
         Ok((company, project)) => {
             let action = format!("/p/{}/{}", urlencode(&company.code), urlencode(&project.code));
-            Ok(ProjectForm { company, project, action })
+            let commitments = s.services.published_services(&company.code);
+            Ok(ProjectForm { company, project, action, commitments })
         }
         Err(AppError::NotFound { .. }) => Err(problem_page(
             locale,
