@@ -296,7 +296,13 @@ impl Services {
                 days: days.clone(),
                 org: org.clone(),
             };
-            let Some(decision) = decide(&c, &env)? else { return Ok(None) };
+            let Some(mut decision) = decide(&c, &env)? else { return Ok(None) };
+            // A callback records whether its household had an extra service
+            // (惊喜服务), so that the figures can compare the two.
+            if let tousu_domain::EventKind::CallbackRecorded(s) = &mut decision.kind {
+                s.extra_service =
+                    self.store.household_had_extra_service(c.project.id, &c.building, &c.unit, env.now).await?;
+            }
             let event = decision.into_event(&c, actor.clone(), env.now);
             c.apply(&event);
             match self.store.append_event(&event, &c).await {

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod error;
 pub mod escalation;
 pub mod evidence;
+pub mod extra_services;
 pub mod groups;
 pub mod org;
 pub mod org_admin;

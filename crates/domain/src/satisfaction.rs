@@ -24,6 +24,11 @@ pub struct Satisfaction {
     pub method: CallbackMethod,
     /// True when the index is below 1: the complaint goes back for re-handling.
     pub rehandle: bool,
+    /// The household had been given an extra service (惊喜服务) before this
+    /// callback: the figures compare these with the others. Set by the
+    /// application from the extra-services ledger, never by the caller.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extra_service: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +65,7 @@ impl Satisfaction {
             comment,
             method,
             rehandle: perceived < expected,
+            extra_service: false,
         })
     }
 

@@ -32,10 +32,13 @@ pub enum Dimension {
     Stage,
     /// The month of the callback (`YYYY-MM`).
     Month,
+    /// Whether the household had been given an extra service (惊喜服务)
+    /// before the callback: `yes` or `no`.
+    ExtraService,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 7] = [
+    pub const ALL: [Dimension; 8] = [
         Dimension::Company,
         Dimension::Project,
         Dimension::Department,
@@ -43,6 +46,7 @@ impl Dimension {
         Dimension::Touchpoint,
         Dimension::Stage,
         Dimension::Month,
+        Dimension::ExtraService,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl Dimension {
             Dimension::Touchpoint => "touchpoint",
             Dimension::Stage => "stage",
             Dimension::Month => "month",
+            Dimension::ExtraService => "extra_service",
         }
     }
 
@@ -85,6 +90,7 @@ pub fn callback_deltas(c: &Complaint, s: &Satisfaction) -> Vec<(String, i64)> {
         ("category", c.category.map_or("uncategorised", |k| k.as_str())),
         ("touchpoint", touchpoint.unwrap_or("unknown")),
         ("stage", touchpoint.map_or("unknown", crate::triage::stage_of)),
+        ("extra_service", if s.extra_service { "yes" } else { "no" }),
     ];
     let verdict = match s.verdict() {
         Verdict::Satisfied => "satisfied",

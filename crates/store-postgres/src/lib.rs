@@ -26,6 +26,7 @@ mod connect;
 mod convert;
 mod customer_lookups;
 mod dashboard;
+mod extra_services;
 mod error;
 mod figures;
 mod group;
@@ -222,6 +223,29 @@ impl Store for PostgresStore {
 
     async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>> {
         figures::list_current_figures(&self.pool, company_id, key_prefix).await
+    }
+
+    async fn insert_extra_service(&self, service: ExtraService) -> StoreResult<i64> {
+        extra_services::insert(&self.pool, &service).await
+    }
+
+    async fn list_extra_services(
+        &self,
+        company_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExtraService>> {
+        extra_services::list(&self.pool, company_id, before_id, limit).await
+    }
+
+    async fn household_had_extra_service(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        extra_services::household_had(&self.pool, project_id, building, unit, at).await
     }
 
     async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {

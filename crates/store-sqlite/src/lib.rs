@@ -14,6 +14,7 @@ mod connect;
 mod convert;
 mod customers;
 mod dashboard;
+mod extra_services;
 mod groups;
 mod org;
 mod org_admin;
@@ -201,6 +202,29 @@ impl Store for SqliteStore {
 
     async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>> {
         reads::list_current_figures(&self.readers, company_id, key_prefix).await
+    }
+
+    async fn insert_extra_service(&self, service: ExtraService) -> StoreResult<i64> {
+        extra_services::insert(&self.writes, &service).await
+    }
+
+    async fn list_extra_services(
+        &self,
+        company_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExtraService>> {
+        extra_services::list(&self.readers, company_id, before_id, limit).await
+    }
+
+    async fn household_had_extra_service(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        extra_services::household_had(&self.readers, project_id, building, unit, at).await
     }
 
     async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {

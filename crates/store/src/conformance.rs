@@ -35,6 +35,7 @@
 
 mod complaints;
 mod dashboard;
+mod extra;
 mod figures;
 mod files;
 pub mod fixture;
@@ -47,6 +48,7 @@ mod replay;
 
 pub use complaints::*;
 pub use dashboard::*;
+pub use extra::*;
 pub use figures::*;
 pub use files::*;
 pub use idempotency::*;
@@ -147,6 +149,7 @@ macro_rules! conformance_tests {
             a_received_time_range_is_exact_across_days_and_receipts_out_of_order,
             a_units_complaints_are_listed_newest_first,
             a_customers_recent_complaints_are_found_by_phone_even_when_asked_together,
+            extra_services_are_listed_newest_first_per_company_and_found_by_household_and_time,
             the_org_snapshot_has_projects_with_buildings_and_units_departments_and_staff,
             staff_are_found_by_username_and_role_and_their_password_changes,
             a_staff_member_added_later_is_found_and_a_taken_username_is_refused,

@@ -163,6 +163,30 @@ pub trait Store: Send + Sync + 'static {
     /// Current figures of a company whose key starts with `key_prefix`: `(project, key, value)`.
     async fn list_current_figures(&self, company_id: i64, key_prefix: &str) -> StoreResult<Vec<(i64, String, i64)>>;
 
+    // ----- the extra-services ledger (惊喜服务) -----
+
+    /// Records an extra service given to a household; answers its id.
+    async fn insert_extra_service(&self, service: ExtraService) -> StoreResult<i64>;
+
+    /// A company's extra services, newest first, those with ids below
+    /// `before_id` when given.
+    async fn list_extra_services(
+        &self,
+        company_id: i64,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<ExtraService>>;
+
+    /// Whether the household (project, building, unit) was given an extra
+    /// service at or before `at`.
+    async fn household_had_extra_service(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+
     // ----- group complaints -----
 
     /// Records a new group incident with its members; answers its id.

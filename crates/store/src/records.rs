@@ -263,3 +263,23 @@ pub struct GroupIncident {
     pub opened_at: Timestamp,
     pub updated_at: Timestamp,
 }
+
+/// An extra service (惊喜服务) given to a household, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraService {
+    /// Allotted by storage (ignored on insert).
+    pub id: i64,
+    pub company_id: i64,
+    pub project_id: i64,
+    pub building: String,
+    pub unit: String,
+    /// The catalogue's service code, when it is one.
+    pub service: Option<String>,
+    pub description: String,
+    /// Who gave it.
+    pub given_by: String,
+    pub given_at: Timestamp,
+    /// The staff member who logged it.
+    pub recorded_by: Option<i64>,
+    pub recorded_at: Timestamp,
+}

@@ -12,6 +12,7 @@ mod cli;
 mod copy;
 mod dashboard_pages;
 mod evidence;
+mod extra_services;
 mod groups;
 mod intake;
 mod lifecycle;

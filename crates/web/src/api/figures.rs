@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SatisfactionParams {
-    /// company, project, department, category, touchpoint, stage or month.
+    /// company, project, department, category, touchpoint, stage, month or extra_service.
     by: String,
     /// First month, `YYYY-MM`.
     from: String,
@@ -53,8 +53,8 @@ async fn satisfaction(
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_field",
-            "统计维度应为 company、project、department、category、touchpoint、stage 或 month",
-            "`by` is one of company, project, department, category, touchpoint, stage, month",
+            "统计维度应为 company、project、department、category、touchpoint、stage、month 或 extra_service",
+            "`by` is one of company, project, department, category, touchpoint, stage, month, extra_service",
         )
         .with_field("by")
     })?;

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod complaints;
+mod extra_services;
 mod figures;
 mod org;
 mod track;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(triage::router())
         .merge(figures::router())
+        .merge(extra_services::router())
         .split_for_parts();
     let mut doc = doc;
     touch_up(&mut doc);
