@@ -25,6 +25,7 @@ pub mod principal;
 pub mod satisfaction;
 pub mod seed;
 pub mod tracking;
+pub mod training;
 pub mod triage;
 pub mod views;
 mod worker_id;

@@ -31,6 +31,7 @@ pub mod stats;
 pub mod status;
 pub mod text;
 pub mod tracking;
+pub mod training;
 pub mod triage;
 
 pub use action::Action;

@@ -27,6 +27,7 @@ mod convert;
 mod customer_lookups;
 mod dashboard;
 mod extra_services;
+mod training_cases;
 mod error;
 mod figures;
 mod group;
@@ -246,6 +247,18 @@ impl Store for PostgresStore {
         at: Timestamp,
     ) -> StoreResult<bool> {
         extra_services::household_had(&self.pool, project_id, building, unit, at).await
+    }
+
+    async fn insert_training_case(&self, case: StoredTrainingCase) -> StoreResult<i64> {
+        training_cases::insert(&self.pool, &case).await
+    }
+
+    async fn list_training_cases(&self, company_id: i64, limit: u32) -> StoreResult<Vec<StoredTrainingCase>> {
+        training_cases::list(&self.pool, company_id, limit).await
+    }
+
+    async fn find_training_case(&self, company_id: i64, id: i64) -> StoreResult<StoredTrainingCase> {
+        training_cases::find(&self.pool, company_id, id).await
     }
 
     async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {

@@ -15,6 +15,7 @@ mod convert;
 mod customers;
 mod dashboard;
 mod extra_services;
+mod training_cases;
 mod groups;
 mod org;
 mod org_admin;
@@ -225,6 +226,18 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> StoreResult<bool> {
         extra_services::household_had(&self.readers, project_id, building, unit, at).await
+    }
+
+    async fn insert_training_case(&self, case: StoredTrainingCase) -> StoreResult<i64> {
+        training_cases::insert(&self.writes, &case).await
+    }
+
+    async fn list_training_cases(&self, company_id: i64, limit: u32) -> StoreResult<Vec<StoredTrainingCase>> {
+        training_cases::list(&self.readers, company_id, limit).await
+    }
+
+    async fn find_training_case(&self, company_id: i64, id: i64) -> StoreResult<StoredTrainingCase> {
+        training_cases::find(&self.readers, company_id, id).await
     }
 
     async fn insert_group_incident(&self, incident: GroupIncident) -> StoreResult<i64> {

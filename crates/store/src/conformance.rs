@@ -150,6 +150,7 @@ macro_rules! conformance_tests {
             a_units_complaints_are_listed_newest_first,
             a_customers_recent_complaints_are_found_by_phone_even_when_asked_together,
             extra_services_are_listed_newest_first_per_company_and_found_by_household_and_time,
+            training_cases_are_one_per_complaint_listed_newest_first_and_found_only_in_their_company,
             the_org_snapshot_has_projects_with_buildings_and_units_departments_and_staff,
             staff_are_found_by_username_and_role_and_their_password_changes,
             a_staff_member_added_later_is_found_and_a_taken_username_is_refused,

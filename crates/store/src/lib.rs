@@ -187,6 +187,18 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<bool>;
 
+    // ----- training cases (案例库) -----
+
+    /// Records a training case; a second case of one complaint is a
+    /// `Conflict(Duplicate)`.
+    async fn insert_training_case(&self, case: StoredTrainingCase) -> StoreResult<i64>;
+
+    /// A company's training cases, newest first, at most `limit`.
+    async fn list_training_cases(&self, company_id: i64, limit: u32) -> StoreResult<Vec<StoredTrainingCase>>;
+
+    /// One training case of a company.
+    async fn find_training_case(&self, company_id: i64, id: i64) -> StoreResult<StoredTrainingCase>;
+
     // ----- group complaints -----
 
     /// Records a new group incident with its members; answers its id.

@@ -283,3 +283,15 @@ pub struct ExtraService {
     pub recorded_by: Option<i64>,
     pub recorded_at: Timestamp,
 }
+
+/// A training case (案例库) as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTrainingCase {
+    /// Allotted by storage (ignored on insert).
+    pub id: i64,
+    pub company_id: i64,
+    pub complaint_id: i64,
+    pub case: tousu_domain::training::TrainingCase,
+    pub created_by: Option<i64>,
+    pub created_at: Timestamp,
+}

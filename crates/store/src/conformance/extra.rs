@@ -48,3 +48,60 @@ pub async fn extra_services_are_listed_newest_first_per_company_and_found_by_hou
     let elsewhere = st.household_had_extra_service(org.projects[1].id, "1栋", "1801", t0() + minutes(100));
     assert!(!elsewhere.await.expect("asked"), "the same unit in another project");
 }
+
+fn a_case(title: &str) -> tousu_domain::training::TrainingCase {
+    tousu_domain::training::TrainingCase {
+        title: title.into(),
+        project: "P01".into(),
+        building: "1栋".into(),
+        category: Some("facilities".into()),
+        severity: None,
+        complaint: "[房号]卫生间漏水".into(),
+        root_cause: Some("防水层破损".into()),
+        resolution: None,
+        satisfaction: vec![1.125],
+        reopened: 1,
+        rehandled: 0,
+        account: "当天上门".into(),
+        went_right: None,
+        went_wrong: Some("第一次没找到漏点".into()),
+        lesson: "先做闭水试验".into(),
+        tags: vec!["漏水".into(), "防水".into()],
+    }
+}
+
+pub async fn training_cases_are_one_per_complaint_listed_newest_first_and_found_only_in_their_company(
+    store: Arc<dyn Store>,
+) {
+    let org = seed_organisation(&*store).await;
+    let other = seed_company(&*store, "oth", "OT").await;
+    let st = &*store;
+    let first = org.receive(st, org.new_complaint(t0())).await;
+    let second = org.receive(st, org.new_complaint_in(1, t0() + minutes(1), 2, None)).await;
+    let stored = |complaint_id: i64, title: &str, n: i64| crate::StoredTrainingCase {
+        id: 0,
+        company_id: org.company.id,
+        complaint_id,
+        case: a_case(title),
+        created_by: Some(org.staff.front_desk.id),
+        created_at: t0() + minutes(n),
+    };
+    let a = st.insert_training_case(stored(first.id, "漏水", 10)).await.expect("recorded");
+    let b = st.insert_training_case(stored(second.id, "电梯", 11)).await.expect("recorded");
+    let again = st.insert_training_case(stored(first.id, "漏水又一次", 12)).await.expect_err("one case per complaint");
+    assert!(matches!(again, crate::StoreError::Conflict(crate::ConflictKind::Duplicate(_))), "{again:?}");
+
+    let listed = st.list_training_cases(org.company.id, 10).await.expect("listed");
+    assert_eq!(
+        listed,
+        vec![
+            crate::StoredTrainingCase { id: b, ..stored(second.id, "电梯", 11) },
+            crate::StoredTrainingCase { id: a, ..stored(first.id, "漏水", 10) }
+        ]
+    );
+    assert_eq!(st.list_training_cases(org.company.id, 1).await.expect("listed").len(), 1);
+    assert_eq!(st.find_training_case(org.company.id, a).await.expect("found").case, a_case("漏水"));
+    let elsewhere = st.find_training_case(other.company.id, a).await.expect_err("another company's");
+    assert!(matches!(elsewhere, crate::StoreError::NotFound(_)), "{elsewhere:?}");
+    assert!(st.list_training_cases(other.company.id, 10).await.expect("listed").is_empty());
+}

@@ -29,4 +29,5 @@ mod satisfaction;
 mod sinks;
 mod time_limits;
 mod tracking;
+mod training;
 mod triage_pages;

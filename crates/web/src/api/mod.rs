@@ -8,6 +8,7 @@ mod extra_services;
 mod figures;
 mod org;
 mod track;
+mod training;
 mod triage;
 
 use crate::AppState;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(triage::router())
         .merge(figures::router())
         .merge(extra_services::router())
+        .merge(training::router())
         .split_for_parts();
     let mut doc = doc;
     touch_up(&mut doc);
