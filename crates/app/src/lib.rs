@@ -19,6 +19,7 @@ pub mod groups;
 pub mod org;
 pub mod org_admin;
 pub mod outbox;
+pub mod performance;
 pub mod policy;
 pub mod portal;
 pub mod principal;

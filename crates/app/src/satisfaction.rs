@@ -67,7 +67,7 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
 
 /// The first days of the months `from` and `to` (`YYYY-MM`), checked: in
 /// order and at most [`MAX_MONTHS`] apart.
-fn month_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), DomainError> {
+pub(crate) fn month_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), DomainError> {
     let (from, to) = (parse_month("from", from)?, parse_month("to", to)?);
     let span = months_between(from, to);
     if span < 0 {

@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod masking;
 pub mod notices;
 pub mod owner_view;
+pub mod performance;
 pub mod phone;
 pub mod repeat;
 pub mod role;

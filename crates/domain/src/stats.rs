@@ -133,6 +133,11 @@ pub fn deltas(before: Option<Before>, after: &Complaint, event: &Event) -> Vec<S
         }
     }
     add(day, "breached".into(), event.deadlines.breached.len() as i64);
+    // People's and departments' figures, per month (crate::performance).
+    let month = Period::Day(month_of(local_day(event.at)));
+    for (key, delta) in crate::performance::deltas(after, event) {
+        add(month, key, delta);
+    }
     out.retain(|d| d.delta != 0);
     out
 }

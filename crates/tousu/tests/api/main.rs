@@ -21,6 +21,7 @@ mod masking;
 mod notifications;
 mod openapi;
 mod pages;
+mod performance;
 mod portal;
 mod postgres;
 mod processes;

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(satisfaction)).routes(routes!(iceberg))
+    OpenApiRouter::new().routes(routes!(satisfaction)).routes(routes!(iceberg)).routes(routes!(performance))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -146,4 +146,43 @@ async fn iceberg(
     ApiQuery(p): ApiQuery<MonthsParams>,
 ) -> ApiResult<Json<IcebergReport>> {
     Ok(Json(s.services.iceberg_report(&who, p.from, p.to).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct PerformanceParams {
+    /// `department` or `person`.
+    by: String,
+    /// First month, `YYYY-MM`.
+    from: String,
+    /// Last month, `YYYY-MM` (included).
+    to: String,
+}
+
+/// 绩效 — per department or person, over the months asked: complaints
+/// handled (closed), deadlines met and breached, the median time to
+/// resolve, results rejected (reopened), escalations caused, the callbacks'
+/// satisfaction and those above expectation. For the reward and penalty
+/// review: department heads (their own department), company leaders, the
+/// board, administrators.
+#[utoipa::path(get, path = "/api/v1/figures/performance", tag = "figures", params(PerformanceParams),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = tousu_app::performance::PerformanceReport),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn performance(
+    State(s): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<PerformanceParams>,
+) -> ApiResult<Json<tousu_app::performance::PerformanceReport>> {
+    let by = tousu_domain::performance::Who::parse(&p.by).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "by 应为 department 或 person",
+            "`by` is department or person",
+        )
+        .with_field("by")
+    })?;
+    Ok(Json(s.services.performance_report(&who, by, p.from, p.to).await?))
 }
