@@ -23,6 +23,7 @@ pub mod performance;
 pub mod policy;
 pub mod portal;
 pub mod principal;
+pub mod report;
 pub mod satisfaction;
 pub mod seed;
 pub mod tracking;

@@ -51,7 +51,7 @@ pub struct SatisfactionReport {
 }
 
 /// `YYYY-MM` as the first day of that month.
-fn parse_month(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
+pub(crate) fn parse_month(field: &str, s: &str) -> Result<NaiveDate, DomainError> {
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| {
         DomainError::invalid(
             field,

@@ -241,3 +241,49 @@ async fn the_iceberg_factor_comes_from_the_configuration() {
     );
     assert!(r["projects"][0].get("callbacks").is_none(), "no callbacks yet");
 }
+
+#[tokio::test]
+async fn the_monthly_report_is_a_workbook_with_the_same_figures() {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let app = load().await;
+    let leader = app.token(Role::CompanyLeader).await;
+    let res = app.get(&leader, "/api/v1/reports/monthly?month=2026-11").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
+    assert_eq!(book.sheet_names(), ["概要", "满意度-部门", "满意度-触点", "满意度-项目", "冰山", "绩效-部门"]);
+
+    let summary = book.worksheet_range("概要").unwrap();
+    let cell = |r: &calamine::Range<Data>, row: u32, col: u32| r.get_value((row, col)).cloned();
+    assert_eq!(cell(&summary, 2, 0), Some(Data::String("收到投诉（不含咨询）".into())));
+    assert_eq!(cell(&summary, 2, 1), Some(Data::Float(4.0)), "four complaints received in November");
+    assert_eq!(cell(&summary, 3, 1), Some(Data::Float(96.0)), "× 24");
+    assert_eq!(cell(&summary, 4, 1), Some(Data::Float(3.0)), "November's three callbacks");
+    assert_eq!(cell(&summary, 5, 1), Some(Data::Float(1.0)), "(1.5 + 0.5 + 1) / 3");
+
+    let touchpoints = book.worksheet_range("满意度-触点").unwrap();
+    assert_eq!(cell(&touchpoints, 1, 0), Some(Data::String("handover".into())));
+    assert_eq!(cell(&touchpoints, 1, 2), Some(Data::Float(2.0)));
+    assert_eq!(cell(&touchpoints, 1, 3), Some(Data::Float(1.25)));
+    let iceberg = book.worksheet_range("冰山").unwrap();
+    assert_eq!(
+        (cell(&iceberg, 1, 0), cell(&iceberg, 1, 2)),
+        (Some(Data::String("JYHY".into())), Some(Data::Float(3.0)))
+    );
+    let performance = book.worksheet_range("绩效-部门").unwrap();
+    assert_eq!(
+        (cell(&performance, 1, 0), cell(&performance, 1, 1)),
+        (Some(Data::String("工程部".into())), Some(Data::Float(4.0)))
+    );
+
+    // Analysts get the report without the performance sheet; the front desk none.
+    let analyst = app.token(Role::Analyst).await;
+    let bytes = app.get(&analyst, "/api/v1/reports/monthly?month=2026-11").await.bytes().await.unwrap().to_vec();
+    let book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
+    assert!(!book.sheet_names().contains(&"绩效-部门".to_string()));
+    let desk = app.token(Role::FrontDesk).await;
+    assert_eq!(app.get(&desk, "/api/v1/reports/monthly?month=2026-11").await.status(), StatusCode::FORBIDDEN);
+    let res = app.get(&leader, "/api/v1/reports/monthly?month=November").await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("month")).await;
+}

@@ -17,7 +17,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(satisfaction)).routes(routes!(iceberg)).routes(routes!(performance))
+    OpenApiRouter::new()
+        .routes(routes!(satisfaction))
+        .routes(routes!(iceberg))
+        .routes(routes!(performance))
+        .routes(routes!(monthly_report))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -185,4 +189,31 @@ async fn performance(
         .with_field("by")
     })?;
     Ok(Json(s.services.performance_report(&who, by, p.from, p.to).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct MonthParams {
+    /// The month, `YYYY-MM`.
+    month: String,
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// 月度报告 — the company's monthly report as XLSX: a summary, satisfaction
+/// by department (with a chart), touchpoint and project, the iceberg, and
+/// departments' performance for heads and above.
+#[utoipa::path(get, path = "/api/v1/reports/monthly", tag = "figures", params(MonthParams),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn monthly_report(
+    State(s): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<MonthParams>,
+) -> ApiResult<Response> {
+    let bytes = s.services.monthly_report(&who, &p.month).await?;
+    let name = format!("attachment; filename=\"tousu-report-{}.xlsx\"", p.month);
+    Ok(([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
 }
