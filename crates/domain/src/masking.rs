@@ -43,7 +43,27 @@ pub fn mask_unit(unit: &str) -> String {
 /// and may use full-width digits (`１３８…`, from Chinese input methods):
 /// the first three and last four digits stay, the separators too.
 pub fn mask_digits_in_text(text: &str) -> String {
-    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    map_digit_runs(text, 11, |run, out| {
+        let digits = run.iter().filter(|c| is_digit(**c)).count();
+        let mut seen = 0;
+        for &c in run {
+            if is_digit(c) {
+                seen += 1;
+                out.push(if seen <= 3 || seen > digits - 4 { c } else { '*' });
+            } else {
+                out.push(c);
+            }
+        }
+    })
+}
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Copies `text`, handing every run of at least `min_digits` digits (ASCII
+/// or full-width, single spaces or dashes between them) to `write` instead.
+pub(crate) fn map_digit_runs(text: &str, min_digits: usize, mut write: impl FnMut(&[char], &mut String)) -> String {
     let is_separator = |c: char| c == ' ' || c == '-';
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -65,17 +85,8 @@ pub fn mask_digits_in_text(text: &str) -> String {
             }
         }
         let run = &chars[i..end];
-        let digits = run.iter().filter(|c| is_digit(**c)).count();
-        if digits >= 11 {
-            let mut seen = 0;
-            for &c in run {
-                if is_digit(c) {
-                    seen += 1;
-                    out.push(if seen <= 3 || seen > digits - 4 { c } else { '*' });
-                } else {
-                    out.push(c);
-                }
-            }
+        if run.iter().filter(|c| is_digit(**c)).count() >= min_digits {
+            write(run, &mut out);
         } else {
             out.extend(run);
         }

@@ -96,35 +96,7 @@ pub fn anonymise(text: &str, c: &Complaint) -> String {
 /// Replaces runs of 7 or more digits (ASCII or full-width, single spaces or
 /// dashes between them) with [`NUMBER`].
 fn without_digit_runs(text: &str) -> String {
-    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_digit(chars[i]) {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let mut end = i + 1;
-        while end < chars.len() {
-            if is_digit(chars[end]) {
-                end += 1;
-            } else if end + 1 < chars.len() && matches!(chars[end], ' ' | '-') && is_digit(chars[end + 1]) {
-                end += 2;
-            } else {
-                break;
-            }
-        }
-        let run = &chars[i..end];
-        if run.iter().filter(|c| is_digit(**c)).count() >= 7 {
-            out.push_str(NUMBER);
-        } else {
-            out.extend(run);
-        }
-        i = end;
-    }
-    out
+    crate::masking::map_digit_runs(text, 7, |_, out| out.push_str(NUMBER))
 }
 
 fn required(field: &str, value: &str) -> Result<String, DomainError> {
