@@ -25,14 +25,17 @@ pub struct CatalogueEntry {
 }
 
 impl Services {
+    /// The company's services as the policy in force lists them.
+    pub(crate) fn company_commitments(&self, company_code: &str) -> Vec<tousu_domain::deadline::Commitment> {
+        self.policy().resolve(company_code, "").commitments.clone()
+    }
+
     /// The catalogue of the caller's company (every staff role may read it:
     /// the front desk quotes the commitments to callers).
     pub async fn service_catalogue(&self, who: &Principal) -> AppResult<Vec<CatalogueEntry>> {
         let org = self.org(who.company_id).await?;
-        let book = self.policy();
-        Ok(book
-            .resolve(&org.company.code, "")
-            .commitments
+        Ok(self
+            .company_commitments(&org.company.code)
             .iter()
             .map(|c| CatalogueEntry {
                 service: c.service.clone(),

@@ -30,6 +30,12 @@ pub struct PerformanceReport {
     pub rows: Vec<PerformanceRow>,
 }
 
+/// Who sees performance figures: department heads (their own department),
+/// company leaders, the board and administrators.
+pub fn may_see_performance(role: Role) -> bool {
+    matches!(role, Role::DepartmentHead | Role::CompanyLeader | Role::Board | Role::Admin)
+}
+
 impl Services {
     pub async fn performance_report(
         &self,
@@ -38,16 +44,13 @@ impl Services {
         from: String,
         to: String,
     ) -> AppResult<PerformanceReport> {
-        let own_department = match who.role {
-            Role::CompanyLeader | Role::Board | Role::Admin => None,
-            Role::DepartmentHead => Some(who.department.clone().unwrap_or_default()),
-            _ => {
-                return Err(AppError::forbidden(
-                    "绩效数据仅对部门负责人、公司领导、董事和系统管理员开放",
-                    "performance figures are for department heads, company leaders, the board and administrators",
-                ));
-            }
-        };
+        if !may_see_performance(who.role) {
+            return Err(AppError::forbidden(
+                "绩效数据仅对部门负责人、公司领导、董事和系统管理员开放",
+                "performance figures are for department heads, company leaders, the board and administrators",
+            ));
+        }
+        let own_department = (who.role == Role::DepartmentHead).then(|| who.department.clone().unwrap_or_default());
         let (first, last) = month_range(&from, &to)?;
         let org = self.org(who.company_id).await?;
         let rows = self.store.list_daily_figures(who.company_id, first, last, by.key_prefix()).await?;

@@ -62,8 +62,7 @@ impl Services {
     /// The services of a company published to every owner (服务承诺 shown
     /// on the portal): group-only and unannounced ones are left out.
     pub fn published_services(&self, company_code: &str) -> Vec<tousu_domain::deadline::Commitment> {
-        let book = self.policy();
-        book.resolve(company_code, "").commitments.iter().filter(|c| c.published_to.is_public()).cloned().collect()
+        self.company_commitments(company_code).into_iter().filter(|c| c.published_to.is_public()).collect()
     }
 
     /// Records an owner's complaint and its photos.

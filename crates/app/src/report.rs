@@ -9,7 +9,6 @@
 use crate::satisfaction::{SatisfactionQuery, SatisfactionRow};
 use crate::{AppError, AppResult, Principal, Services};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
-use tousu_domain::Role;
 use tousu_domain::performance::Who;
 use tousu_domain::satisfaction_figures::Dimension;
 
@@ -49,11 +48,10 @@ impl Services {
         let touchpoints = self.satisfaction_report(who, by(Dimension::Touchpoint)).await?;
         let projects = self.satisfaction_report(who, by(Dimension::Project)).await?;
         let iceberg = self.iceberg_report(who, month.to_string(), month.to_string()).await?;
-        let performance = match who.role {
-            Role::DepartmentHead | Role::CompanyLeader | Role::Board | Role::Admin => {
-                Some(self.performance_report(who, Who::Department, month.to_string(), month.to_string()).await?)
-            }
-            _ => None,
+        let performance = if crate::performance::may_see_performance(who.role) {
+            Some(self.performance_report(who, Who::Department, month.to_string(), month.to_string()).await?)
+        } else {
+            None
         };
         let org = self.org(who.company_id).await?;
 
