@@ -176,6 +176,15 @@ impl Services {
     /// validated like a single intake; the first invalid one stops the batch
     /// before anything is written.
     pub async fn record_complaints_bulk(&self, who: &Principal, drafts: Vec<IntakeDraft>) -> AppResult<usize> {
+        Ok(self.record_complaints_bulk_returning(who, drafts).await?.len())
+    }
+
+    /// Like [`Services::record_complaints_bulk`], answering the complaints recorded.
+    pub async fn record_complaints_bulk_returning(
+        &self,
+        who: &Principal,
+        drafts: Vec<IntakeDraft>,
+    ) -> AppResult<Vec<Complaint>> {
         if !who.role.may_record_complaints() {
             return Err(AppError::forbidden("无权登记投诉", "may not record complaints"));
         }
@@ -204,7 +213,7 @@ impl Services {
                 idempotency: None,
             });
         }
-        Ok(self.store.insert_complaints(batch).await?.len())
+        Ok(self.store.insert_complaints(batch).await?)
     }
 
     /// Reads a complaint with its whole history.
@@ -303,6 +312,8 @@ impl Services {
                 s.extra_service =
                     self.store.household_had_extra_service(c.project.id, &c.building, &c.unit, env.now).await?;
             }
+            // The defect library's root cause (缺陷库), against the tree in force.
+            self.complete_defect(&c, &mut decision.kind).await?;
             let event = decision.into_event(&c, actor.clone(), env.now);
             c.apply(&event);
             match self.store.append_event(&event, &c).await {

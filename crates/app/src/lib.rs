@@ -5,16 +5,20 @@
 
 pub mod admin;
 pub mod auth;
+pub mod bulk;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod complaints;
 pub mod config;
 pub mod dashboard;
+pub mod defects;
+pub mod design_review;
 pub mod error;
 pub mod escalation;
 pub mod evidence;
 pub mod extra_services;
+pub mod heatmap;
 pub mod groups;
 pub mod org;
 pub mod org_admin;
@@ -55,6 +59,8 @@ pub struct Services {
     pub(crate) policy: Arc<RwLock<Arc<policy::PolicyBook>>>,
     pub(crate) triage: Arc<triage::TriageState>,
     pub(crate) groups: Arc<groups::GroupsState>,
+    /// The defect library's component tree (缺陷部位树).
+    pub(crate) defects: Arc<defects::TreeState>,
     /// Where the policy book is kept (edits through the admin API are saved there).
     pub(crate) policy_file: Option<std::path::PathBuf>,
     /// This process's name on its leases (several servers on one database).
@@ -75,6 +81,7 @@ impl Services {
             policy_file: None,
             worker_id: worker_id::new_worker_id().into(),
             triage: Arc::new(triage::TriageState::default()),
+            defects: Arc::new(defects::TreeState::default()),
             groups: Arc::new(groups::GroupsState::new(config.groups.clone(), triage::shipped())),
             store,
             clock,

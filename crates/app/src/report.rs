@@ -1,7 +1,7 @@
 //! 月度报告 — the monthly report of a company as an XLSX workbook: a
 //! summary, satisfaction by department, touchpoint and project (with a
-//! chart), the iceberg, and — for heads and above — departments'
-//! performance. Every figure comes from the reports of
+//! chart), the iceberg, the defect library with its Pareto chart, and —
+//! for heads and above — departments' performance. Every figure comes from the reports of
 //! [`crate::satisfaction`] and [`crate::performance`] (the figures kept as
 //! events are written), so the workbook costs the same for 100 or 100,000
 //! complaints in the month.
@@ -53,6 +53,17 @@ impl Services {
         } else {
             None
         };
+        let library = self
+            .defect_library(
+                who,
+                crate::defects::LibraryQuery {
+                    by: Some("component_phase".into()),
+                    from: Some(month.to_string()),
+                    to: Some(month.to_string()),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let org = self.org(who.company_id).await?;
 
         let mut book = Workbook::new();
@@ -120,6 +131,43 @@ impl Services {
                     sheet.write_number(row, 4, cb.callbacks as f64).map_err(xlsx)?;
                     sheet.write_number(row, 5, cb.mean_index).map_err(xlsx)?;
                 }
+            }
+        }
+        {
+            let sheet = book.add_worksheet().set_name("缺陷库").map_err(xlsx)?;
+            let header = ["缺陷部位", "责任阶段", "投诉", "户数", "重复", "升级", "费用（元）", "项目数", "占比", "累计占比"];
+            for (c, h) in header.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(xlsx)?;
+            }
+            for (i, r) in library.rows.iter().enumerate() {
+                let row = i as u32 + 1;
+                sheet.write_string(row, 0, &r.label).map_err(xlsx)?;
+                sheet.write_string(row, 1, r.phase.map_or("", |p| p.label_zh())).map_err(xlsx)?;
+                let numbers = [
+                    r.complaints as f64,
+                    r.households as f64,
+                    r.repeat as f64,
+                    r.escalated as f64,
+                    r.cost_yuan,
+                    r.projects as f64,
+                    r.share,
+                    r.cumulative_share,
+                ];
+                for (c, n) in numbers.iter().enumerate() {
+                    sheet.write_number(row, c as u16 + 2, *n).map_err(xlsx)?;
+                }
+            }
+            sheet.set_column_width(0, 22).map_err(xlsx)?;
+            if !library.rows.is_empty() {
+                // The Pareto chart: complaints per defect, and the running share.
+                let last = library.rows.len() as u32;
+                let mut chart = Chart::new(ChartType::Column);
+                chart.title().set_name("缺陷帕累托图");
+                chart.add_series().set_name("投诉").set_categories(("缺陷库", 1, 0, last, 0)).set_values(("缺陷库", 1, 2, last, 2));
+                let mut line = Chart::new(ChartType::Line);
+                line.add_series().set_name("累计占比").set_values(("缺陷库", 1, 9, last, 9)).set_secondary_axis(true);
+                chart.combine(&line);
+                sheet.insert_chart(1, 11, &chart).map_err(xlsx)?;
             }
         }
         if let Some(perf) = performance {

@@ -83,7 +83,17 @@ pub(crate) fn month_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate)
     Ok((from, to))
 }
 
-fn may_see_figures(who: &Principal) -> AppResult<()> {
+/// The id of the project a report is limited to (`project`, a code), if any.
+pub(crate) fn project_filter(org: &crate::org::OrgIndex, code: Option<&str>) -> Result<Option<i64>, DomainError> {
+    match code {
+        None => Ok(None),
+        Some(code) => org.snapshot.project(code).map(|p| Some(p.id)).ok_or_else(|| {
+            DomainError::invalid("project", format!("没有编号为 {code} 的项目"), format!("no project {code}"))
+        }),
+    }
+}
+
+pub(crate) fn may_see_figures(who: &Principal) -> AppResult<()> {
     if may_see_dashboard(who.role) {
         Ok(())
     } else {
@@ -123,12 +133,7 @@ impl Services {
         may_see_figures(who)?;
         let (from, to) = month_range(&q.from, &q.to)?;
         let org = self.org(who.company_id).await?;
-        let only = match &q.project {
-            None => None,
-            Some(code) => Some(org.snapshot.project(code).map(|p| p.id).ok_or_else(|| {
-                DomainError::invalid("project", format!("没有编号为 {code} 的项目"), format!("no project {code}"))
-            })?),
-        };
+        let only = project_filter(&org, q.project.as_deref())?;
         // Months are stored under their first day.
         let mut rows = self.store.list_daily_figures(who.company_id, from, to, &q.by.key_prefix()).await?;
         if let Some(id) = only {

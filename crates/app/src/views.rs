@@ -95,6 +95,9 @@ pub struct ComplaintView {
     pub committed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The group complaint (群诉) this one belongs to.
     pub group: Option<tousu_domain::event::GroupLink>,
+    /// 缺陷归因 — the root cause filed in the defect library (component,
+    /// phase, cost), recorded by a person or read from the words at closing.
+    pub defect: Option<tousu_domain::defects::Defect>,
     /// What triage read (category, severity, emergency, psychology …, each
     /// with confidence and evidence) and the suggested response script (话术).
     pub triage: Option<tousu_domain::triage::TriageResult>,
@@ -205,6 +208,7 @@ impl ComplaintView {
             paused_at: c.paused_at,
             committed_at: tousu_domain::owner_view::committed_time(c),
             group: c.group.clone(),
+            defect: c.defect.clone(),
             triage: c.triage.clone().map(|t| mask_triage(t, &c.unit)),
             deadlines: c.deadlines.clone(),
             received_at: c.received_at,

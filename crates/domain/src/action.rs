@@ -126,6 +126,16 @@ pub enum Action {
     /// Raises the complaint one level up the chain (客服中心 → 部门负责人 →
     /// 公司主管领导 → 董事领导) when it cannot be solved at this level.
     Escalate { reason: String },
+    /// 缺陷归因: files the complaint in the defect library — a component of
+    /// the company's component tree, the phase that caused it, and what the
+    /// fix cost (元) where known. Possible from investigation on, and after
+    /// closing to correct what was read from the complaint's words.
+    RecordDefect {
+        component: String,
+        phase: crate::defects::Phase,
+        #[serde(default)]
+        cost: Option<f64>,
+    },
 }
 
 impl Action {
@@ -153,13 +163,14 @@ impl Action {
             Action::RecordReport { .. } => "record_report",
             Action::Escalate { .. } => "escalate",
             Action::CorrectTriage { .. } => "correct_triage",
+            Action::RecordDefect { .. } => "record_defect",
         }
     }
 }
 
 /// All action names: the lifecycle in order, then the moves between the
 /// service centre and the departments.
-pub const ACTION_NAMES: [&str; 21] = [
+pub const ACTION_NAMES: [&str; 22] = [
     "confirm",
     "invalidate",
     "assess",
@@ -181,6 +192,7 @@ pub const ACTION_NAMES: [&str; 21] = [
     "record_report",
     "escalate",
     "correct_triage",
+    "record_defect",
 ];
 
 /// The Chinese name of an action (or of another recorded operation).

@@ -139,6 +139,10 @@ pub struct Complaint {
     /// when the callback is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub touchpoint: Option<String>,
+    /// 缺陷归因 — the root cause filed in the defect library: recorded by a
+    /// person, or read from the words when it closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defect: Option<crate::defects::Defect>,
     pub received_at: Timestamp,
     pub updated_at: Timestamp,
     /// The number of events applied: the `seq` of the last one.
@@ -206,6 +210,7 @@ impl Complaint {
             paused_at: None,
             triage: r.triage.as_deref().cloned(),
             touchpoint: r.triage.as_deref().map(|t| t.touchpoint.value.clone()),
+            defect: None,
             group: None,
             received_at: event.at,
             updated_at: event.at,
@@ -292,7 +297,10 @@ impl Complaint {
                 self.status = Status::InProgress;
                 self.reopen_count += 1;
             }
-            K::Closed { .. } => {
+            K::Closed { defect, .. } => {
+                if defect.is_some() {
+                    self.defect = defect.clone();
+                }
                 self.status = Status::Closed;
                 self.closed_at = Some(event.at);
                 self.awaiting_callback = true;
@@ -345,6 +353,7 @@ impl Complaint {
                 self.escalation_level = self.escalation_level.max(severity_level(link.severity));
                 self.group = Some(link.clone());
             }
+            K::DefectRecorded { defect, .. } => self.defect = Some(defect.clone()),
             K::TriageCorrected { field, to, .. } => {
                 let by = event.actor.staff_id().map(|id| StaffRef { id, name: actor_name(event) });
                 if let Some(t) = &mut self.triage {

@@ -77,6 +77,16 @@ pub enum EventKind {
     Closed {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// The root cause it carries into the defect library (缺陷库): the
+        /// one recorded, or one read from its words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        defect: Option<crate::defects::Defect>,
+    },
+    /// Filed (or re-filed) in the defect library; `previous` is what it replaced.
+    DefectRecorded {
+        defect: crate::defects::Defect,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<crate::defects::Defect>,
     },
     CallbackRecorded(Satisfaction),
     EvidenceAttached(EvidenceFile),
@@ -262,6 +272,7 @@ impl EventKind {
             EventKind::Resumed { .. } => "resumed",
             EventKind::ReportRecorded { .. } => "report_recorded",
             EventKind::TriageCorrected { .. } => "triage_corrected",
+            EventKind::DefectRecorded { .. } => "defect_recorded",
             EventKind::GroupLinked(_) => "group_linked",
         }
     }

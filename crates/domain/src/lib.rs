@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod classification;
 pub mod complaint;
 pub mod deadline;
+pub mod defects;
 pub mod error;
 pub mod event;
 pub mod iceberg;

@@ -62,6 +62,7 @@ pub fn owner_event(event: &Event) -> Option<OwnerEvent> {
         | K::Returned { .. }
         | K::ReportRecorded { .. }
         | K::TriageCorrected { .. }
+        | K::DefectRecorded { .. }
         | K::GroupLinked(_) => return None,
     };
     Some(OwnerEvent { at: event.at, kind: event.kind.type_name(), actor: event.actor.public_label_zh(), text })

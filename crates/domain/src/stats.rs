@@ -32,7 +32,8 @@ pub struct StatDelta {
     /// `index_milli` (sum of satisfaction indexes × 1000), `satisfied`,
     /// `content`, `dissatisfied`, `rehandled`, `reopened`, `escalated`; per
     /// month, `sat:{dimension}:{value}:{measure}` (see
-    /// [`crate::satisfaction_figures`]).
+    /// [`crate::satisfaction_figures`]), `perf:…` ([`crate::performance`])
+    /// and `defect:{component}:{phase}:{measure}` ([`crate::defects`]).
     pub key: String,
     pub delta: i64,
 }
@@ -137,6 +138,13 @@ pub fn deltas(before: Option<Before>, after: &Complaint, event: &Event) -> Vec<S
     let month = Period::Day(month_of(local_day(event.at)));
     for (key, delta) in crate::performance::deltas(after, event) {
         add(month, key, delta);
+    }
+    // The defect library, in the month the complaint closed (crate::defects).
+    if let Some(closed) = after.closed_at {
+        let month = Period::Day(month_of(local_day(closed)));
+        for (key, delta) in crate::defects::deltas(after, event) {
+            add(month, key, delta);
+        }
     }
     out.retain(|d| d.delta != 0);
     out

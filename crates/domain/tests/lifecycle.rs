@@ -200,6 +200,11 @@ fn sample_action(name: &str, now: Timestamp) -> Action {
         "record_report" => record_update(),
         "escalate" => escalate(),
         "correct_triage" => Action::CorrectTriage { field: "category".to_string(), value: "fees".to_string(), note: None },
+        "record_defect" => Action::RecordDefect {
+            component: "roof_leak".to_string(),
+            phase: tousu_domain::defects::Phase::Construction,
+            cost: Some(300.0),
+        },
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -624,6 +629,8 @@ fn allowed_in(action: &str, c: &Complaint) -> bool {
         "escalate" => status.is_open() && c.escalation_level < EscalationLevel::Board,
         // Only what triage read can be corrected.
         "correct_triage" => c.triage.is_some(),
+        // From investigation on, closed too (a correction), never when invalid.
+        "record_defect" => c.investigation.is_some() && status != Status::ClosedInvalid,
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -649,6 +656,8 @@ fn expected_roles(action: &str) -> Vec<Role> {
         "escalate" => vec![FrontDesk, DepartmentHead, CompanyLeader],
         // A person corrects the machine: the service centre, heads, leaders, quality.
         "correct_triage" => vec![FrontDesk, DepartmentHead, CompanyLeader, Analyst],
+        // The department that fixed it files the defect; leaders may too.
+        "record_defect" => vec![DepartmentHead, Handler, CompanyLeader],
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -669,6 +678,7 @@ fn department_bound(action: &str) -> bool {
             | "resume"
             | "record_report"
             | "escalate"
+            | "record_defect"
     )
 }
 
@@ -1276,31 +1286,31 @@ fn available_actions_lists_exactly_what_each_person_may_do_now() {
             advanced_to(Status::Investigating),
             vec![
                 (FRONT_DESK, vec!["investigate", "dispatch", "pause", "escalate"]),
-                (ENG_HEAD, vec!["investigate", "pause", "escalate"]),
-                (SEC_HEAD, vec!["investigate", "pause", "escalate"]),
-                (LEADER, vec!["investigate", "dispatch", "escalate"]),
+                (ENG_HEAD, vec!["investigate", "pause", "escalate", "record_defect"]),
+                (SEC_HEAD, vec!["investigate", "pause", "escalate", "record_defect"]),
+                (LEADER, vec!["investigate", "dispatch", "escalate", "record_defect"]),
             ],
         ),
         (
             advanced_to(Status::Dispatched),
             vec![
-                (ENG_HANDLER, vec!["accept", "report_delay", "request_extension", "return", "pause"]),
-                (ENG_HANDLER_2, vec!["accept", "report_delay", "request_extension", "return", "pause"]),
-                (ENG_HEAD, vec!["accept", "report_delay", "request_extension", "return", "pause", "escalate"]),
+                (ENG_HANDLER, vec!["accept", "report_delay", "request_extension", "return", "pause", "record_defect"]),
+                (ENG_HANDLER_2, vec!["accept", "report_delay", "request_extension", "return", "pause", "record_defect"]),
+                (ENG_HEAD, vec!["accept", "report_delay", "request_extension", "return", "pause", "escalate", "record_defect"]),
                 // Security's head no longer acts on engineering's complaint.
                 (FRONT_DESK, vec!["urge", "pause", "escalate"]),
-                (LEADER, vec!["urge", "escalate"]),
+                (LEADER, vec!["urge", "escalate", "record_defect"]),
                 (BOARD, vec!["urge"]),
             ],
         ),
         (
             advanced_to(Status::InProgress),
             vec![
-                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "pause"]),
-                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "pause"]),
-                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "pause", "escalate"]),
+                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "pause", "record_defect"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "pause", "record_defect"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "pause", "escalate", "record_defect"]),
                 (FRONT_DESK, vec!["urge", "pause", "escalate"]),
-                (LEADER, vec!["urge", "escalate"]),
+                (LEADER, vec!["urge", "escalate", "record_defect"]),
                 (BOARD, vec!["urge"]),
             ],
         ),
@@ -1309,44 +1319,56 @@ fn available_actions_lists_exactly_what_each_person_may_do_now() {
             vec![
                 // The first responder (the front desk here) must be told: a report is owed.
                 (FRONT_DESK, vec!["accept_result", "reject_result", "pause", "record_report", "escalate"]),
-                (ENG_HANDLER, vec!["pause"]),
-                (ENG_HANDLER_2, vec!["pause"]),
-                (ENG_HEAD, vec!["pause", "escalate"]),
-                (LEADER, vec!["escalate"]),
+                (ENG_HANDLER, vec!["pause", "record_defect"]),
+                (ENG_HANDLER_2, vec!["pause", "record_defect"]),
+                (ENG_HEAD, vec!["pause", "escalate", "record_defect"]),
+                (LEADER, vec!["escalate", "record_defect"]),
             ],
         ),
         (
             advanced_to(Status::CustomerAccepted),
             vec![
                 (FRONT_DESK, vec!["pause", "record_report", "escalate"]),
-                (ENG_HANDLER, vec!["pause"]),
-                (ENG_HANDLER_2, vec!["pause"]),
-                (ENG_HEAD, vec!["close", "pause", "escalate"]),
-                (LEADER, vec!["close", "escalate"]),
+                (ENG_HANDLER, vec!["pause", "record_defect"]),
+                (ENG_HANDLER_2, vec!["pause", "record_defect"]),
+                (ENG_HEAD, vec!["close", "pause", "escalate", "record_defect"]),
+                (LEADER, vec!["close", "escalate", "record_defect"]),
             ],
         ),
-        (advanced_to(Status::Closed), vec![(FRONT_DESK, vec!["callback", "record_report"])]),
-        (called_back(), vec![(FRONT_DESK, vec!["record_report"])]),
+        (advanced_to(Status::Closed), vec![
+            (FRONT_DESK, vec!["callback", "record_report"]),
+            (ENG_HANDLER, vec!["record_defect"]),
+            (ENG_HANDLER_2, vec!["record_defect"]),
+            (ENG_HEAD, vec!["record_defect"]),
+            (LEADER, vec!["record_defect"]),
+        ]),
+        (called_back(), vec![
+            (FRONT_DESK, vec!["record_report"]),
+            (ENG_HANDLER, vec!["record_defect"]),
+            (ENG_HANDLER_2, vec!["record_defect"]),
+            (ENG_HEAD, vec!["record_defect"]),
+            (LEADER, vec!["record_defect"]),
+        ]),
         (advanced_to(Status::ClosedInvalid), vec![]),
         (
             with_pending_extension(),
             vec![
-                (ENG_HANDLER, vec!["report_delay", "resolve", "return", "pause"]),
-                (ENG_HANDLER_2, vec!["report_delay", "resolve", "return", "pause"]),
-                (ENG_HEAD, vec!["report_delay", "resolve", "decide_extension", "return", "pause", "escalate"]),
+                (ENG_HANDLER, vec!["report_delay", "resolve", "return", "pause", "record_defect"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "return", "pause", "record_defect"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "decide_extension", "return", "pause", "escalate", "record_defect"]),
                 (FRONT_DESK, vec!["urge", "pause", "escalate"]),
-                (LEADER, vec!["decide_extension", "urge", "escalate"]),
+                (LEADER, vec!["decide_extension", "urge", "escalate", "record_defect"]),
                 (BOARD, vec!["urge"]),
             ],
         ),
         (
             paused(),
             vec![
-                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "resume"]),
-                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "resume"]),
-                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "resume", "escalate"]),
+                (ENG_HANDLER, vec!["report_delay", "resolve", "request_extension", "return", "resume", "record_defect"]),
+                (ENG_HANDLER_2, vec!["report_delay", "resolve", "request_extension", "return", "resume", "record_defect"]),
+                (ENG_HEAD, vec!["report_delay", "resolve", "request_extension", "return", "resume", "escalate", "record_defect"]),
                 (FRONT_DESK, vec!["urge", "resume", "escalate"]),
-                (LEADER, vec!["urge", "escalate"]),
+                (LEADER, vec!["urge", "escalate", "record_defect"]),
                 (BOARD, vec!["urge"]),
             ],
         ),

@@ -294,6 +294,11 @@ fn build(name: &str, f: &Fields, now: Timestamp) -> Action {
         "escalate" => Action::Escalate { reason: text("本级无法解决") },
         // These histories carry no triage, so a correction is always refused.
         "correct_triage" => Action::CorrectTriage { field: "category".to_string(), value: "fees".to_string(), note: None },
+        "record_defect" => Action::RecordDefect {
+            component: text("roof_leak"),
+            phase: tousu_domain::defects::Phase::Construction,
+            cost: None,
+        },
         other => panic!("test setup: unknown action {other}"),
     }
 }
@@ -350,6 +355,8 @@ struct Model {
     /// Staff id of the first responder (首问责任人).
     first_responder: Option<i64>,
     investigated: Option<String>,
+    /// A defect was filed (the same one again is refused).
+    defected: bool,
     department: Option<String>,
     evidence: Vec<i64>,
     reopens: u32,
@@ -412,6 +419,7 @@ fn roles_for(action: &str) -> &'static [Role] {
         "record_report" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         "escalate" => &[FrontDesk, DepartmentHead, CompanyLeader],
         "correct_triage" => &[FrontDesk, DepartmentHead, CompanyLeader, Analyst],
+        "record_defect" => &[Handler, DepartmentHead, CompanyLeader],
         "attach_evidence" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader],
         "reveal" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         _ => &[],
@@ -467,6 +475,7 @@ impl Model {
             emergency: s.emergency || s.category == Some(Category::Emergency),
             first_responder,
             investigated: None,
+            defected: false,
             department: None,
             evidence: vec![],
             reopens: 0,
@@ -614,6 +623,7 @@ impl Model {
             "resume" => self.paused,
             "record_report" => REPORT_KINDS.iter().any(|k| self.report_owed(*k)),
             "escalate" => status.is_open() && self.level < EscalationLevel::Board,
+            "record_defect" => self.investigated.is_some() && status != ClosedInvalid,
             _ => false,
         }
     }
@@ -638,7 +648,7 @@ impl Model {
         );
         // Once the complaint is a department's, its staff act only for it; the
         // first responder may always note that they were told the outcome.
-        let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate")
+        let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate" | "record_defect")
             || (action == "record_report" && !self.is_first_responder(actor));
         let department_staff = matches!(actor.role(), Some(Role::Handler | Role::DepartmentHead));
         let applies = bound || (bound_once_dispatched && (self.department.is_some() || actor.role() == Some(Role::Handler)));
@@ -654,6 +664,9 @@ impl Model {
         let known = |code: &str| DEPARTMENTS.iter().any(|(c, _)| *c == code);
         let mut bad = BTreeSet::new();
         match action {
+            Action::RecordDefect { component, .. } if blank(component) || self.defected => {
+                bad.insert("component");
+            }
             Action::Invalidate { explanation } if blank(explanation) => {
                 bad.insert("explanation");
             }
@@ -803,6 +816,7 @@ impl Model {
         use Status::*;
         match action {
             Action::CorrectTriage { .. } => unreachable!("no history here has triage"),
+            Action::RecordDefect { .. } => self.defected = true,
             Action::Confirm { .. } => self.status = Confirmed,
             Action::Invalidate { .. } => {
                 self.status = ClosedInvalid;

@@ -29,7 +29,7 @@ pub(crate) async fn append_event(pool: &PgPool, event: &Event, state: &Complaint
     let before: Option<(String, Option<String>)> = sqlx::query_as(
         "WITH old AS (SELECT id, status, category FROM complaints WHERE id = $9 AND version = $10 FOR UPDATE) \
          UPDATE complaints c SET status = $1, is_open = $2, category = $3, severity = $4, department_code = $5, \
-         updated_at = $6, version = $7, state = $8 FROM old WHERE c.id = old.id \
+         updated_at = $6, version = $7, state = $8, defect_key = $11 FROM old WHERE c.id = old.id \
          RETURNING old.status, old.category",
     )
     .bind(state.status.as_str())
@@ -42,6 +42,7 @@ pub(crate) async fn append_event(pool: &PgPool, event: &Event, state: &Complaint
     .bind(Json(state))
     .bind(state.id)
     .bind(i64::from(event.seq) - 1)
+    .bind(state.defect.as_ref().map(tousu_domain::defects::Defect::key))
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?;

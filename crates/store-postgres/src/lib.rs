@@ -315,6 +315,26 @@ impl Store for PostgresStore {
         reads::list_complaints_at_unit(&self.pool, company_id, project, building, unit, limit).await
     }
 
+    async fn list_complaints_with_defect(
+        &self,
+        company_id: i64,
+        defect_key: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>> {
+        reads::list_complaints_with_defect(&self.pool, company_id, defect_key, limit).await
+    }
+
+    async fn household_has_closed_defect(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        defect_key: &str,
+        except_id: i64,
+    ) -> StoreResult<bool> {
+        reads::household_has_closed_defect(&self.pool, project_id, building, unit, defect_key, except_id).await
+    }
+
     async fn sum_daily_figures(
         &self,
         company_id: i64,

@@ -66,6 +66,49 @@ pub(crate) async fn list_complaints_at_unit(
     Ok(unwrap_all(states))
 }
 
+/// A defect's complaints, newest first (`complaints_defect`).
+pub(crate) async fn list_complaints_with_defect(
+    pool: &PgPool,
+    company_id: i64,
+    defect_key: &str,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<Json<Complaint>> = sqlx::query_scalar(
+        "SELECT state FROM complaints WHERE company_id = $1 AND defect_key = $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(company_id)
+    .bind(defect_key)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(unwrap_all(states))
+}
+
+/// `complaints_defect_household`: one indexed probe.
+pub(crate) async fn household_has_closed_defect(
+    pool: &PgPool,
+    project_id: i64,
+    building: &str,
+    unit: &str,
+    defect_key: &str,
+    except_id: i64,
+) -> StoreResult<bool> {
+    let found: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM complaints WHERE project_id = $1 AND building = $2 AND unit = $3 AND defect_key = $4 \
+         AND status = 'closed' AND id <> $5 LIMIT 1",
+    )
+    .bind(project_id)
+    .bind(building)
+    .bind(unit)
+    .bind(defect_key)
+    .bind(except_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    Ok(found.is_some())
+}
+
 #[derive(sqlx::FromRow)]
 struct FileRow {
     id: i64,

@@ -295,6 +295,26 @@ impl Store for SqliteStore {
         reads::list_complaints_at_unit(&self.readers, company_id, project, building, unit, limit).await
     }
 
+    async fn list_complaints_with_defect(
+        &self,
+        company_id: i64,
+        defect_key: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Complaint>> {
+        reads::list_complaints_with_defect(&self.readers, company_id, defect_key, limit).await
+    }
+
+    async fn household_has_closed_defect(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        defect_key: &str,
+        except_id: i64,
+    ) -> StoreResult<bool> {
+        reads::household_has_closed_defect(&self.readers, project_id, building, unit, defect_key, except_id).await
+    }
+
     async fn sum_daily_figures(
         &self,
         company_id: i64,

@@ -316,6 +316,50 @@ pub(crate) async fn list_complaints_at_unit(
     states.iter().map(|s| from_json(s)).collect()
 }
 
+/// A defect's complaints, newest first (`complaints_defect`).
+pub(crate) async fn list_complaints_with_defect(
+    pool: &SqlitePool,
+    company_id: i64,
+    defect_key: &str,
+    limit: u32,
+) -> StoreResult<Vec<Complaint>> {
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM complaints INDEXED BY complaints_defect \
+         WHERE company_id = ? AND defect_key = ? ORDER BY id DESC LIMIT ?",
+    )
+    .bind(company_id)
+    .bind(defect_key)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    states.iter().map(|s| from_json(s)).collect()
+}
+
+/// `complaints_defect_household`: one indexed probe.
+pub(crate) async fn household_has_closed_defect(
+    pool: &SqlitePool,
+    project_id: i64,
+    building: &str,
+    unit: &str,
+    defect_key: &str,
+    except_id: i64,
+) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM complaints INDEXED BY complaints_defect_household \
+         WHERE project_id = ? AND building = ? AND unit = ? AND defect_key = ? AND status = 'closed' AND id <> ? LIMIT 1",
+    )
+    .bind(project_id)
+    .bind(building)
+    .bind(unit)
+    .bind(defect_key)
+    .bind(except_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    Ok(found.is_some())
+}
+
 pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<StoredFile> {
     let row: Option<(i64, i64, String, String, String, Vec<u8>)> = sqlx::query_as(
         "SELECT f.id, f.complaint_id, f.name, f.content_type, f.sha256, b.bytes \

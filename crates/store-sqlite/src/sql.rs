@@ -195,7 +195,7 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
     let updated = tx
         .prepare_cached(
             "UPDATE complaints SET status = ?1, is_open = ?2, category = ?3, severity = ?4, department_code = ?5, \
-             updated_at = ?6, version = ?7, state = ?8 WHERE id = ?9 AND version = ?10",
+             updated_at = ?6, version = ?7, state = ?8, defect_key = ?11 WHERE id = ?9 AND version = ?10",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -209,6 +209,7 @@ pub(crate) fn append(tx: &Transaction<'_>, event: &Event, state: &Complaint) -> 
                 to_json(state).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
                 state.id,
                 i64::from(event.seq) - 1,
+                state.defect.as_ref().map(tousu_domain::defects::Defect::key),
             ])
         })
         .map_err(err)?;

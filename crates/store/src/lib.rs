@@ -260,6 +260,23 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<Complaint>>;
 
+    /// A company's complaints filed under a defect (`component:phase`),
+    /// newest first, at most `limit`: the design-review checklist's examples.
+    async fn list_complaints_with_defect(&self, company_id: i64, defect_key: &str, limit: u32)
+    -> StoreResult<Vec<Complaint>>;
+
+    /// Whether another closed complaint of the household (project,
+    /// building, unit) than `except_id` is filed under the defect
+    /// (`component:phase`): the library counts households by it.
+    async fn household_has_closed_defect(
+        &self,
+        project_id: i64,
+        building: &str,
+        unit: &str,
+        defect_key: &str,
+        except_id: i64,
+    ) -> StoreResult<bool>;
+
     // ----- figures for the dashboard -----
 
     /// Daily figures of a company for exactly the `keys` given, summed over

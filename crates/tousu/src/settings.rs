@@ -84,6 +84,11 @@ impl Settings {
         self.data_dir.join("time-limits.toml")
     }
 
+    /// The defect library's component tree (created with the built-in one if missing).
+    pub fn defect_tree_file(&self) -> PathBuf {
+        self.data_dir.join("defect-components.toml")
+    }
+
     /// Where the database is, as a URL.
     pub fn database_url(&self) -> String {
         self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tousu.db").display()))

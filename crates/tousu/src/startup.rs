@@ -99,6 +99,7 @@ impl Application {
         let services = Services::new(store, clock, settings.app.clone())
             .with_policy_file(&settings.time_limits_file())
             .and_then(|s| s.with_scripts_file(&settings.data_dir.join("scripts.toml")))
+            .and_then(|s| s.with_defect_tree_file(&settings.defect_tree_file()))
             .map_err(StartError::Config)?;
         services.load_calendar().await.map_err(StartError::Config)?;
         services.rebuild_groups().await.map_err(StartError::Config)?;

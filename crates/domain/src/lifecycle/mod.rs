@@ -89,6 +89,7 @@ pub fn permitted_roles(action: &str) -> &'static [Role] {
         "record_report" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader, Board],
         "escalate" => &[FrontDesk, DepartmentHead, CompanyLeader],
         "correct_triage" => &[FrontDesk, DepartmentHead, CompanyLeader, Analyst],
+        "record_defect" => &[DepartmentHead, Handler, CompanyLeader],
         "attach_evidence" => &[FrontDesk, Handler, DepartmentHead, CompanyLeader],
         _ => &[],
     }
@@ -135,6 +136,9 @@ pub fn state_allows(action: &'static str, c: &Complaint) -> Result<(), DomainErr
         }),
         "escalate" => c.status.is_open() && c.escalation_level < crate::deadline::EscalationLevel::Board,
         "correct_triage" => c.triage.is_some(),
+        // Once somebody has looked for the cause, and after closing too:
+        // the library must be right, not just the complaint.
+        "record_defect" => c.investigation.is_some() && c.status != S::ClosedInvalid,
         "attach_evidence" => true,
         _ => false,
     };
@@ -201,7 +205,7 @@ pub fn may_perform(action: &'static str, c: &Complaint, actor: &Actor) -> Result
     // (首问责任制): they may record that they were told the outcome
     // (the other reports check the department in `moves::record_report`).
     let first_responder = c.first_responder.as_ref().is_some_and(|s| Some(s.id) == actor.staff_id());
-    let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate" | "correct_triage")
+    let bound_once_dispatched = matches!(action, "pause" | "resume" | "escalate" | "correct_triage" | "record_defect")
         || (action == "record_report" && !first_responder);
     if bound || (bound_once_dispatched && (c.department.is_some() || actor.role() == Some(Handler))) {
         check_department(action, actor, c)?;
@@ -327,7 +331,7 @@ pub fn decide(c: &Complaint, actor: &Actor, action: &Action, ctx: &Context) -> R
         Action::RejectResult { reason } => {
             Decision::with(K::ResultRejected { reason: text("reason", reason)? }, schedule::answer_again(&clock, c))
         }
-        Action::Close { note: n } => Decision::with(K::Closed { note: note("note", n)? }, schedule::at_closure(&clock, c)),
+        Action::Close { note: n } => Decision::with(K::Closed { note: note("note", n)?, defect: None }, schedule::at_closure(&clock, c)),
         Action::Callback { perceived, expected, comment, method } => {
             let s = Satisfaction::new(
                 *perceived,
@@ -349,6 +353,24 @@ pub fn decide(c: &Complaint, actor: &Actor, action: &Action, ctx: &Context) -> R
         Action::Resume { note: n } => Decision::with(K::Resumed { note: note("note", n)? }, schedule::at_resume(c)),
         Action::RecordReport { report, text: t } => moves::record_report(c, actor, *report, text("text", t)?)?,
         Action::Escalate { reason } => moves::escalate(c, actor, text("reason", reason)?, &clock)?,
+        Action::RecordDefect { component, phase, cost } => {
+            let component = crate::text::required_text("component", component, 40)?;
+            let cost_fen = match cost {
+                Some(yuan) => Some(crate::defects::cost_fen(*yuan)?),
+                None => c.defect.as_ref().and_then(|d| d.cost_fen),
+            };
+            let defect = crate::defects::Defect {
+                component,
+                phase: *phase,
+                cost_fen,
+                inferred: false,
+                first_in_household: c.defect.as_ref().is_some_and(|d| d.first_in_household),
+            };
+            if c.defect.as_ref() == Some(&defect) {
+                return Err(DomainError::invalid("component", "与已记录的缺陷相同", "the same defect is already recorded"));
+            }
+            Decision::new(K::DefectRecorded { defect, previous: c.defect.clone() })
+        }
         Action::CorrectTriage { field, value, note: n } => moves::correct_triage(c, field, value, note("note", n)?, &clock)?,
     };
     Ok(Decision { deadlines: decision.deadlines.relevant_to(&c.deadlines), ..decision })

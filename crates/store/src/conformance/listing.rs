@@ -377,3 +377,59 @@ pub async fn a_customers_recent_complaints_are_found_by_phone_even_when_asked_to
     let elsewhere = st.list_complaints_by_customer(other.company.id, &phone(2), t0(), 10).await.expect("looked up");
     assert_eq!(elsewhere.len(), 1, "each company sees its own");
 }
+
+/// The design-review checklist's examples: complaints found by their
+/// defect (`component:phase`), newest first, following a correction.
+pub async fn complaints_are_found_by_their_defect_newest_first_and_follow_a_correction(store: Arc<dyn Store>) {
+    use tousu_domain::defects::Phase;
+    let org = seed_organisation(&*store).await;
+    let st = &*store;
+    let record = |component: &str, phase| Action::RecordDefect { component: component.into(), phase, cost: Some(80.0) };
+    let mut filed = Vec::new();
+    for (n, (component, phase)) in
+        [("roof_leak", Phase::Construction), ("lifts", Phase::Operation), ("roof_leak", Phase::Construction)].into_iter().enumerate()
+    {
+        let c = org.receive(st, org.new_complaint(t0() + minutes(n as i64))).await;
+        let c = org.dispatch(st, &c, "engineering", t0() + minutes(10)).await;
+        filed.push(org.must(st, &c, &org.staff.handler, record(component, phase), t0() + minutes(20)).await);
+    }
+    let found = |key: &'static str| st.list_complaints_with_defect(org.company.id, key, 10);
+    let roof = found("roof_leak:construction").await.expect("listed");
+    assert_eq!(roof, vec![filed[2].clone(), filed[0].clone()], "newest first, whole");
+    assert_eq!(roof[0].defect.as_ref().and_then(|d| d.cost_fen), Some(8_000));
+    assert_eq!(found("lifts:operation").await.expect("listed").len(), 1);
+    assert!(found("lifts:design").await.expect("listed").is_empty(), "another phase");
+    // Re-filed: it moves to the other defect.
+    let moved = org.must(st, &filed[1], &org.staff.handler, record("roof_leak", Phase::Construction), t0() + minutes(30)).await;
+    let roof = found("roof_leak:construction").await.expect("listed");
+    assert_eq!(roof.iter().map(|c| c.id).collect::<Vec<_>>(), [filed[2].id, moved.id, filed[0].id]);
+    assert!(found("lifts:operation").await.expect("listed").is_empty());
+    assert_eq!(st.list_complaints_with_defect(org.company.id, "roof_leak:construction", 1).await.expect("listed").len(), 1);
+}
+
+/// A closing complaint asks whether its household already had the defect.
+pub async fn a_households_closed_defect_is_found_by_project_building_unit_and_defect(store: Arc<dyn Store>) {
+    use tousu_domain::defects::Phase;
+    let org = seed_organisation(&*store).await;
+    let st = &*store;
+    let (desk, handler, head) = (&org.staff.front_desk, &org.staff.handler, &org.staff.department_head);
+    let c = org.receive(st, org.new_complaint(t0())).await;
+    let c = org.dispatch(st, &c, "engineering", t0() + minutes(10)).await;
+    let record = Action::RecordDefect { component: "roof_leak".into(), phase: Phase::Construction, cost: None };
+    let c = org.must(st, &c, handler, record.clone(), t0() + minutes(20)).await;
+    let (p, building, unit) = (c.project.id, c.building.clone(), c.unit.clone());
+    let has = |key: &'static str, unit: String, except: i64| {
+        let building = building.clone();
+        async move { st.household_has_closed_defect(p, &building, &unit, key, except).await.expect("asked") }
+    };
+    assert!(!has("roof_leak:construction", unit.clone(), 0).await, "filed but not closed yet");
+    let c = org.must(st, &c, handler, Action::Accept { note: None }, t0() + minutes(30)).await;
+    let c = org.must(st, &c, handler, Action::Resolve { resolution: "已修复".into(), finished_at: None }, t0() + minutes(40)).await;
+    let c = org.must(st, &c, desk, Action::AcceptResult { note: None }, t0() + minutes(50)).await;
+    let c = org.must(st, &c, head, Action::Close { note: None }, t0() + minutes(60)).await;
+    assert_eq!(c.status, Status::Closed);
+    assert!(has("roof_leak:construction", unit.clone(), 0).await, "closed with the defect");
+    assert!(!has("roof_leak:construction", unit.clone(), c.id).await, "itself is not another");
+    assert!(!has("roof_leak:design", unit.clone(), 0).await, "another phase");
+    assert!(!has("roof_leak:construction", "0101".into(), 0).await, "another unit");
+}

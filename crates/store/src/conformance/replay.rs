@@ -242,6 +242,13 @@ fn action(name: &str, step: &Step, org: &Seeded, c: &Complaint, now: Timestamp) 
             ][k % 8];
             Action::CorrectTriage { field: field.into(), value: value.into(), note }
         }
+        "record_defect" => {
+            use tousu_domain::defects::Phase;
+            let (component, phase, cost) =
+                [("roof_leak", Phase::Construction, Some(120.0)), ("lifts", Phase::Operation, None), ("fees", Phase::Operation, Some(0.5))]
+                    [k % 3];
+            Action::RecordDefect { component: component.into(), phase, cost }
+        }
         other => unreachable!("no action named {other}"),
     }
 }

@@ -9,10 +9,13 @@
 //!   complaints loaded (issue 4).
 //! - [`servers`]: intake and lifecycle latency with one or several `serve`
 //!   processes on SQLite or PostgreSQL (issue 6).
+//! - [`figures`]: every report of issue 7 with 1,000,000 complaints and
+//!   300,000 callbacks, and the monthly XLSX of a 100,000-complaint month.
 //! - [`triage`]: reading one complaint on one core, and what group-complaint
 //!   detection adds per complaint after 1,000,000 of history (issue 5).
 
 mod escalation;
+mod figures;
 mod intake;
 mod lateness;
 mod pages;
@@ -20,6 +23,7 @@ mod servers;
 mod triage;
 
 pub use escalation::{EscalationArgs, EscalationReport};
+pub use figures::{FiguresArgs, FiguresReport};
 pub use intake::{IntakeArgs, IntakeReport};
 pub use pages::{PagesArgs, PagesReport};
 pub use servers::{ServersArgs, ServersReport};
@@ -43,6 +47,9 @@ pub enum BenchCommand {
     /// Intake throughput and lifecycle latency with one or several `serve`
     /// processes on one database (SQLite, or PostgreSQL with `--database`).
     Servers(ServersArgs),
+    /// Every report of issue 7 with 1,000,000 complaints and 300,000
+    /// callbacks, and the monthly XLSX of a 100,000-complaint month.
+    Figures(FiguresArgs),
     /// Triage of one complaint (median, throughput on one core) and the
     /// group detector's cost per complaint after 1,000,000 of history.
     Triage(TriageArgs),
@@ -77,6 +84,16 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 pages::print_report(&report);
+            }
+            Ok(())
+        }
+        BenchCommand::Figures(args) => {
+            let json = args.json;
+            let report = figures::figures(args).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                figures::print_report(&report);
             }
             Ok(())
         }

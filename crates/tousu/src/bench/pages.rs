@@ -48,12 +48,12 @@ pub struct PagesReport {
 }
 
 /// A logged-in browser: its session cookie.
-struct Visitor {
-    role: Role,
-    cookie: String,
+pub(super) struct Visitor {
+    pub(super) role: Role,
+    pub(super) cookie: String,
 }
 
-async fn visitor(app: &Application, role: Role) -> anyhow::Result<Visitor> {
+pub(super) async fn visitor(app: &Application, role: Role) -> anyhow::Result<Visitor> {
     let account = app
         .seeded_accounts()
         .and_then(|a| a.iter().find(|a| a.role == role))
@@ -76,7 +76,7 @@ async fn fetch(client: &reqwest::Client, url: &str, cookie: Option<&str>) -> any
     Ok((body, micros))
 }
 
-async fn time_page(
+pub(super) async fn time_page(
     client: &reqwest::Client,
     base: &str,
     requests: usize,

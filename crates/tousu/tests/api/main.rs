@@ -11,6 +11,7 @@ mod catalogue;
 mod cli;
 mod copy;
 mod dashboard_pages;
+mod defects;
 mod evidence;
 mod extra_services;
 mod groups;

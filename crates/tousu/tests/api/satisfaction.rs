@@ -252,7 +252,7 @@ async fn the_monthly_report_is_a_workbook_with_the_same_figures() {
     assert_eq!(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let bytes = res.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
-    assert_eq!(book.sheet_names(), ["概要", "满意度-部门", "满意度-触点", "满意度-项目", "冰山", "绩效-部门"]);
+    assert_eq!(book.sheet_names(), ["概要", "满意度-部门", "满意度-触点", "满意度-项目", "冰山", "缺陷库", "绩效-部门"]);
 
     let summary = book.worksheet_range("概要").unwrap();
     let cell = |r: &calamine::Range<Data>, row: u32, col: u32| r.get_value((row, col)).cloned();

@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(retry_delivery))
 }
 
-fn text_body(body: Result<Bytes, BytesRejection>, field: &str) -> ApiResult<String> {
+pub(crate) fn text_body(body: Result<Bytes, BytesRejection>, field: &str) -> ApiResult<String> {
     let bytes = body.map_err(body_rejection)?;
     String::from_utf8(bytes.to_vec()).map_err(|_| {
         ApiError::new(

@@ -62,19 +62,7 @@ async fn satisfaction(
         )
         .with_field("by")
     })?;
-    let csv = match p.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_field",
-                "格式应为 json 或 csv",
-                "`format` is json or csv",
-            )
-            .with_field("format"));
-        }
-    };
+    let csv = wants_csv(p.format.as_deref())?;
     let query = SatisfactionQuery { by, from: p.from, to: p.to, project: p.project };
     let report = s.services.satisfaction_report(&who, query).await?;
     if !csv {
@@ -84,10 +72,35 @@ async fn satisfaction(
         tracing::error!(error = %e, "writing the satisfaction CSV");
         crate::error::internal()
     })?;
-    let name =
-        format!("attachment; filename=\"satisfaction-{}-{}-{}.csv\"", report.by.as_str(), report.from, report.to);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)], body)
-        .into_response())
+    Ok(csv_file(format!("satisfaction-{}-{}-{}.csv", report.by.as_str(), report.from, report.to), body))
+}
+
+/// `format`: `json` (the default) or `csv`.
+pub(crate) fn wants_csv(format: Option<&str>) -> ApiResult<bool> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(_) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "格式应为 json 或 csv",
+            "`format` is json or csv",
+        )
+        .with_field("format")),
+    }
+}
+
+/// A CSV download.
+pub(crate) fn csv_file(name: String, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
+
+/// An XLSX download.
+pub(crate) fn xlsx_file(name: String, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
 }
 
 const CSV_HEADER: [&str; 11] = [
@@ -214,6 +227,5 @@ async fn monthly_report(
     ApiQuery(p): ApiQuery<MonthParams>,
 ) -> ApiResult<Response> {
     let bytes = s.services.monthly_report(&who, &p.month).await?;
-    let name = format!("attachment; filename=\"tousu-report-{}.xlsx\"", p.month);
-    Ok(([(header::CONTENT_TYPE, XLSX.to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
+    Ok(xlsx_file(format!("tousu-report-{}.xlsx", p.month), bytes))
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod complaints;
+mod defects;
 mod extra_services;
 mod figures;
 mod org;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(triage::router())
         .merge(figures::router())
+        .merge(defects::router())
         .merge(extra_services::router())
         .merge(training::router())
         .split_for_parts();

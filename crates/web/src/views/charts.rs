@@ -24,16 +24,16 @@ use tousu_app::dashboard::Dashboard;
 /// The page's font stack (app.css), for SVG text.
 pub const FONT: &str = "PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif";
 
-const INK: RGBColor = RGBColor(0x1f, 0x29, 0x33);
-const MUTED: RGBColor = RGBColor(0x6b, 0x77, 0x85);
-const GRID: RGBColor = RGBColor(0xe3, 0xe7, 0xeb);
-const BLUE: RGBColor = RGBColor(0x15, 0x52, 0xa8);
-const GREEN: RGBColor = RGBColor(0x1e, 0x7b, 0x34);
-const AMBER: RGBColor = RGBColor(0xb2, 0x6a, 0x00);
-const RED: RGBColor = RGBColor(0xb3, 0x26, 0x1e);
-const GREY: RGBColor = RGBColor(0x8a, 0x94, 0xa0);
-const LIGHT_GREY: RGBColor = RGBColor(0xc3, 0xc9, 0xd1);
-const PURPLE: RGBColor = RGBColor(0x6a, 0x3f, 0xa0);
+pub(super) const INK: RGBColor = RGBColor(0x1f, 0x29, 0x33);
+pub(super) const MUTED: RGBColor = RGBColor(0x6b, 0x77, 0x85);
+pub(super) const GRID: RGBColor = RGBColor(0xe3, 0xe7, 0xeb);
+pub(super) const BLUE: RGBColor = RGBColor(0x15, 0x52, 0xa8);
+pub(super) const GREEN: RGBColor = RGBColor(0x1e, 0x7b, 0x34);
+pub(super) const AMBER: RGBColor = RGBColor(0xb2, 0x6a, 0x00);
+pub(super) const RED: RGBColor = RGBColor(0xb3, 0x26, 0x1e);
+pub(super) const GREY: RGBColor = RGBColor(0x8a, 0x94, 0xa0);
+pub(super) const LIGHT_GREY: RGBColor = RGBColor(0xc3, 0xc9, 0xd1);
+pub(super) const PURPLE: RGBColor = RGBColor(0x6a, 0x3f, 0xa0);
 
 /// Size of the full-width chart; the SVG scales with the page (viewBox).
 pub const WIDE: (u32, u32) = (1100, 320);
@@ -63,11 +63,11 @@ pub struct Series<'a> {
     pub values: &'a [i64],
 }
 
-fn hex(c: RGBColor) -> String {
+pub(super) fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-fn font(size: u32, color: RGBColor) -> TextStyle<'static> {
+pub(super) fn font(size: u32, color: RGBColor) -> TextStyle<'static> {
     (FONT, size).into_font().color(&color)
 }
 
@@ -89,7 +89,7 @@ pub fn nice_max(max: i64) -> i64 {
 }
 
 /// At most `max_labels` evenly spaced label positions among `n` (the last one always shown).
-fn label_positions(n: usize, max_labels: usize) -> Vec<f64> {
+pub(super) fn label_positions(n: usize, max_labels: usize) -> Vec<f64> {
     if n == 0 {
         return Vec::new();
     }
@@ -104,13 +104,13 @@ fn label_positions(n: usize, max_labels: usize) -> Vec<f64> {
 /// combinator cannot be labelled on f64 axes, and its segmented axes have
 /// no room for bars narrower than a slot.
 #[derive(Debug, Clone)]
-struct Slots {
+pub(super) struct Slots {
     n: f64,
     labelled: Vec<f64>,
 }
 
 impl Slots {
-    fn new(n: usize, labelled: Vec<f64>) -> Slots {
+    pub(super) fn new(n: usize, labelled: Vec<f64>) -> Slots {
         Slots { n: n.max(1) as f64, labelled }
     }
 }
@@ -133,13 +133,13 @@ impl Ranged for Slots {
     }
 }
 
-fn label_at(labels: &[String], v: f64) -> String {
+pub(super) fn label_at(labels: &[String], v: f64) -> String {
     let i = (v - 0.5).round();
     if i < 0.0 { String::new() } else { labels.get(i as usize).cloned().unwrap_or_default() }
 }
 
 /// Shortens a label to `max` characters with an ellipsis.
-fn short(label: &str, max: usize) -> String {
+pub(super) fn short(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
         label.to_string()
     } else {
@@ -147,7 +147,7 @@ fn short(label: &str, max: usize) -> String {
     }
 }
 
-fn draw(size: (u32, u32), paint: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>) -> Result<String, String> {
+pub(super) fn draw(size: (u32, u32), paint: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();

@@ -9,6 +9,8 @@ pub mod assets;
 pub mod charts;
 pub mod complaints;
 pub mod dashboard;
+pub mod figure_charts;
+pub mod figures;
 pub mod home;
 pub mod i18n;
 pub mod login;
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/{file}", get(assets::serve))
         .merge(portal::router())
         .merge(dashboard::router())
+        .merge(figures::router())
         .merge(admin::router())
         .merge(admin_scripts::router())
         .merge(complaints::router())

@@ -18,6 +18,7 @@ pub fn for_role(role: Role) -> Vec<NavItem> {
     }
     if matches!(role, Role::CompanyLeader | Role::Board | Role::Analyst | Role::DepartmentHead | Role::Admin) {
         items.push(item("/dashboard", "nav.dashboard"));
+        items.push(item("/figures", "nav.figures"));
     }
     if role == Role::Admin {
         items.push(item("/admin", "nav.admin"));

@@ -11,7 +11,8 @@ use tousu_domain::Action;
 /// `area` (several lines), `text`, `severity`, `category`, `department`,
 /// `handler`, `cooperating` (departments to tick), `datetime` (China time),
 /// `score` (1–10), `method`, `approve` (approve / refuse buttons),
-/// `evidence` (files to tick), `report` (the reports owed), `triage_field`.
+/// `evidence` (files to tick), `report` (the reports owed), `triage_field`,
+/// `component` (the defect tree), `phase`, `number`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct FieldSpec {
     pub name: &'static str,
@@ -58,6 +59,7 @@ pub fn fields(action: &str) -> Option<&'static [FieldSpec]> {
         "decide_extension" => const { &[NOTE, f("approve", "approve", true)] },
         "record_report" => const { &[f("report", "report", true), f("text", "area", true)] },
         "correct_triage" => const { &[f("field", "triage_field", true), f("value", "text", false), NOTE] },
+        "record_defect" => const { &[f("component", "component", true), f("phase", "phase", true), f("cost", "number", false)] },
         _ => return None,
     })
 }
@@ -116,6 +118,13 @@ pub fn parse(action: &str, posted: &[(String, String)]) -> Result<Action, Invali
                 Some(v) => match v.parse::<u8>() {
                     Ok(n) if (1..=10).contains(&n) => Some(Value::from(n)),
                     _ => return Err(invalid(spec.name, "complaint.error.bad_score")),
+                },
+            },
+            "number" => match first {
+                None => None,
+                Some(v) => match v.parse::<f64>() {
+                    Ok(n) if n.is_finite() => Some(Value::from(n)),
+                    _ => return Err(invalid(spec.name, "complaint.error.bad_number")),
                 },
             },
             "approve" => match first {

@@ -316,7 +316,7 @@ struct StaffGroup {
 }
 
 /// The complaint's facts in words, for the summary block.
-fn facts(c: &ComplaintView, locale: Locale) -> Vec<Detail> {
+fn facts(c: &ComplaintView, locale: Locale, tree: &tousu_domain::defects::ComponentTree) -> Vec<Detail> {
     let mut out = Vec::new();
     let mut push = |field: &str, value: Option<String>| {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
@@ -345,6 +345,20 @@ fn facts(c: &ComplaintView, locale: Locale) -> Vec<Detail> {
     push("returned_count", count(c.returned_count));
     push("reopen_count", count(c.reopen_count));
     push("rehandle_count", count(c.rehandle_count));
+    // 缺陷归因: where the complaint sits in the defect library.
+    push(
+        "defect",
+        c.defect.as_ref().map(|d| {
+            let mut v = format!("{} · {}", tree.display(&d.component), label(locale, "phase", d.phase.as_str()));
+            if let Some(fen) = d.cost_fen {
+                v.push_str(&format!(" · {:.2}", fen as f64 / 100.0));
+            }
+            if d.inferred {
+                v.push_str(&text(locale, "complaint.inferred"));
+            }
+            v
+        }),
+    );
     out
 }
 
@@ -398,6 +412,10 @@ async fn render_page(s: &AppState, page: &StaffPage, id: i64, outcome: Outcome) 
     let categories = choices(locale, "category", Category::ALL.iter().map(|x| x.as_str()));
     let methods = choices(locale, "method", CallbackMethod::ALL.iter().map(|x| x.as_str()));
     let triage_fields = choices(locale, "triage_field", tousu_domain::triage::CORRECTABLE.iter().copied());
+    let phases = choices(locale, "phase", tousu_domain::defects::Phase::ALL.iter().map(|p| p.as_str()));
+    let tree = s.services.defect_tree();
+    let components: Vec<Choice> =
+        tree.components().iter().map(|x| Choice { code: x.code.clone(), label: tree.display(&x.code) }).collect();
     let remedies: Vec<String> = c.remedies.iter().map(|r: &Remedy| label(locale, "remedy", r.as_str())).collect();
     let may_reveal = page.who.role.may_reveal_personal_data();
     let may_attach = tousu_domain::lifecycle::permitted_roles("attach_evidence").contains(&page.who.role);
@@ -429,7 +447,7 @@ async fn render_page(s: &AppState, page: &StaffPage, id: i64, outcome: Outcome) 
         c => val(&c),
         status_label => text(locale, &format!("status.{}", c.status.as_str())),
         escalation => label(locale, "escalation", c.escalation_level.as_str()),
-        facts => val(&facts(&c, locale)),
+        facts => val(&facts(&c, locale, &tree)),
         remedies => val(&remedies),
         open_deadlines => val(&open_deadlines),
         closed_deadlines => val(&closed_deadlines),
@@ -441,6 +459,8 @@ async fn render_page(s: &AppState, page: &StaffPage, id: i64, outcome: Outcome) 
         categories => val(&categories),
         methods => val(&methods),
         triage_fields => val(&triage_fields),
+        phases => val(&phases),
+        components => val(&components),
         reports => val(&owed_reports),
         evidence_choices => val(&evidence),
         scores => (1..=10).map(|n: u8| n.to_string()).collect::<Vec<_>>(),

@@ -169,6 +169,12 @@ fn details(kind: &str, p: &Value, locale: Locale) -> Vec<Detail> {
             push("severity", get("severity").as_str().map(|c| label(locale, "severity", c)));
             push("cause", str_of(get("cause")));
         }
+        "defect_recorded" => {
+            let d = get("defect");
+            push("component", d.get("component").and_then(|v| v.as_str()).map(str::to_string));
+            push("phase", d.get("phase").and_then(|v| v.as_str()).map(|p| label(locale, "phase", p)));
+            push("cost", d.get("cost_fen").and_then(|v| v.as_i64()).map(|f| format!("{:.2}", f as f64 / 100.0)));
+        }
         "triage_corrected" => {
             push("field", get("field").as_str().map(|c| label(locale, "triage_field", c)));
             let from = str_of(get("from")).unwrap_or_else(|| "—".into());
@@ -197,7 +203,7 @@ mod tests {
             "delay_reported", "resolved", "result_accepted", "result_rejected", "closed", "callback_recorded",
             "evidence_attached", "personal_data_revealed", "deadline_at_risk", "deadline_breached", "escalated",
             "extension_requested", "extension_decided", "returned", "urged", "paused", "resumed", "report_recorded",
-            "triage_corrected", "group_linked",
+            "triage_corrected", "group_linked", "defect_recorded",
         ];
         for locale in Locale::ALL {
             for t in types {
