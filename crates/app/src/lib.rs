@@ -29,6 +29,7 @@ pub mod portal;
 pub mod principal;
 pub mod report;
 pub mod satisfaction;
+pub mod search;
 pub mod seed;
 pub mod tracking;
 pub mod training;
@@ -61,6 +62,8 @@ pub struct Services {
     pub(crate) groups: Arc<groups::GroupsState>,
     /// The defect library's component tree (缺陷部位树).
     pub(crate) defects: Arc<defects::TreeState>,
+    /// The search index (搜索), when the server opened one.
+    pub(crate) search: Arc<search::SearchState>,
     /// Where the policy book is kept (edits through the admin API are saved there).
     pub(crate) policy_file: Option<std::path::PathBuf>,
     /// This process's name on its leases (several servers on one database).
@@ -82,6 +85,7 @@ impl Services {
             worker_id: worker_id::new_worker_id().into(),
             triage: Arc::new(triage::TriageState::default()),
             defects: Arc::new(defects::TreeState::default()),
+            search: Arc::new(search::SearchState::default()),
             groups: Arc::new(groups::GroupsState::new(config.groups.clone(), triage::shipped())),
             store,
             clock,

@@ -8,8 +8,10 @@
 //!   so unknown words, fragments and unit strings (3栋1801, B座) are found
 //!   by position (a phrase of grams is an exact substring).
 //!
-//! Offsets always point into the original text, whatever normalising did,
-//! so that highlights land on what the person wrote.
+//! The analyzers read text already normalised ([`normalise`], once per
+//! document and per query: the Traditional → Simplified tables are the
+//! costly part); snippets map back to the original text themselves
+//! (`crate::index::snippet`), one normalised character for each original one.
 
 use jieba_rs::{Jieba, TokenizeMode};
 use std::sync::LazyLock;
@@ -96,11 +98,10 @@ impl Tokenizer for WordTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let chars = normalise_chars(text);
+        let chars: Vec<char> = text.chars().collect();
         let offsets = char_offsets(text);
-        let norm: String = chars.iter().collect();
         let mut tokens = Vec::new();
-        for (position, t) in JIEBA.tokenize(&norm, TokenizeMode::Search, true).into_iter().enumerate() {
+        for (position, t) in JIEBA.tokenize(text, TokenizeMode::Search, false).into_iter().enumerate() {
             if !t.word.chars().any(|c| is_han(c) || is_alnum(c)) {
                 continue;
             }
@@ -119,7 +120,7 @@ impl Tokenizer for GramTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let chars = normalise_chars(text);
+        let chars: Vec<char> = text.chars().collect();
         let offsets = char_offsets(text);
         let mut tokens = Vec::new();
         let mut i = 0;
@@ -227,12 +228,13 @@ mod tests {
     }
 
     #[test]
-    fn traditional_and_full_width_text_is_read_as_simplified_with_offsets_in_the_original() {
+    fn traditional_and_full_width_text_is_read_as_simplified_one_character_for_one() {
         assert_eq!(normalise("電梯ＡＢＣ１８０１"), "电梯abc1801");
-        let words = texts(words_analyzer(), "電梯壞了");
+        assert_eq!(normalise_chars("電梯壞了").len(), 4);
+        let words = texts(words_analyzer(), &normalise("電梯壞了"));
         assert!(words.iter().any(|(w, _, from)| w == "电梯" && *from == 0), "{words:?}");
-        let grams = texts(grams_analyzer(), "Ｂ座1801");
-        assert_eq!(grams, vec![("b".into(), 0, 0), ("座".into(), 1, 3), ("1801".into(), 2, 6)]);
+        let grams = texts(grams_analyzer(), &normalise("Ｂ座1801"));
+        assert_eq!(grams, vec![("b".into(), 0, 0), ("座".into(), 1, 1), ("1801".into(), 2, 4)]);
     }
 
     #[test]

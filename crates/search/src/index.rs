@@ -2,7 +2,7 @@
 //! whole when the complaint changes; filters as exact fields; relevance
 //! (BM25) or time order; highlighted snippets.
 
-use crate::analysis::{GRAMS, WORDS, grams_analyzer, normalise_chars, words_analyzer};
+use crate::analysis::{GRAMS, WORDS, grams_analyzer, normalise, normalise_chars, words_analyzer};
 use crate::error::SearchError;
 use crate::query::{ParsedQuery, TextFields};
 use crate::synonyms::Synonyms;
@@ -126,8 +126,9 @@ fn schema() -> (Schema, Fields) {
 
 /// The index and its one writer.
 pub struct SearchIndex {
+    index: Index,
     reader: IndexReader,
-    writer: IndexWriter,
+    writer: std::sync::Mutex<IndexWriter>,
     fields: Fields,
 }
 
@@ -155,13 +156,14 @@ impl SearchIndex {
         index.tokenizers().register(GRAMS, grams_analyzer());
         let writer = index.writer(WRITER_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { reader, writer, fields })
+        Ok(SearchIndex { index, reader, writer: std::sync::Mutex::new(writer), fields })
     }
 
     /// Adds a complaint, replacing what the index had of it.
-    pub fn upsert(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+    pub fn upsert(&self, doc: &SearchDoc) -> Result<(), SearchError> {
         let f = self.fields;
-        self.writer.delete_term(Term::from_field_u64(f.id, doc.id));
+        let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        writer.delete_term(Term::from_field_u64(f.id, doc.id));
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id);
         d.add_u64(f.company, doc.company);
@@ -176,20 +178,46 @@ impl SearchIndex {
             d.add_text(field, v);
         }
         d.add_i64(f.received, doc.received_ms);
+        // Normalised once here; the analyzers read normalised text.
+        let (text, personal) = (normalise(&doc.text), normalise(&doc.personal));
         d.add_text(f.body, &doc.text);
-        d.add_text(f.text.words, &doc.text);
-        d.add_text(f.text.grams, &doc.text);
-        d.add_text(f.text.personal_words, &doc.personal);
-        d.add_text(f.text.personal_grams, &doc.personal);
-        self.writer.add_document(d)?;
+        d.add_text(f.text.words, &text);
+        d.add_text(f.text.grams, &text);
+        d.add_text(f.text.personal_words, &personal);
+        d.add_text(f.text.personal_grams, &personal);
+        writer.add_document(d)?;
         Ok(())
     }
 
     /// Makes what was added searchable (and durable).
-    pub fn commit(&mut self) -> Result<(), SearchError> {
-        self.writer.commit()?;
+    pub fn commit(&self) -> Result<(), SearchError> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Commits with the place in the history it is current to, kept in the
+    /// commit itself: after a crash the index and its cursor agree.
+    pub fn commit_at(&self, cursor: i64) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&cursor.to_string());
+        prepared.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The place in the history the last commit was current to (0: none).
+    pub fn cursor(&self) -> Result<i64, SearchError> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Forgets every document (a rebuild starts from here).
+    pub fn clear(&self) -> Result<(), SearchError> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner()).delete_all_documents()?;
+        self.commit_at(0)
     }
 
     /// Finds complaints: `q` parsed, with filters, sorted, a page of them.

@@ -22,7 +22,7 @@ const CORPUS: [(u64, &str, &str, &str, &str); 12] = [
 ];
 
 fn index() -> SearchIndex {
-    let mut index = SearchIndex::in_memory().expect("an index");
+    let index = SearchIndex::in_memory().expect("an index");
     for (id, project, building, text, personal) in CORPUS {
         index
             .upsert(&SearchDoc {

@@ -335,6 +335,14 @@ impl Store for PostgresStore {
         reads::household_has_closed_defect(&self.pool, project_id, building, unit, defect_key, except_id).await
     }
 
+    async fn list_changes_after(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
+        reads::list_changes_after(&self.pool, after_id, limit).await
+    }
+
+    async fn find_complaint_by_id(&self, id: i64) -> StoreResult<Complaint> {
+        reads::find_complaint_by_id(&self.pool, id).await
+    }
+
     async fn sum_daily_figures(
         &self,
         company_id: i64,

@@ -109,6 +109,24 @@ pub(crate) async fn household_has_closed_defect(
     Ok(found.is_some())
 }
 
+pub(crate) async fn list_changes_after(pool: &PgPool, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT e.id, e.complaint_id, c.company_id FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id \
+         WHERE e.id > $1 ORDER BY e.id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)
+}
+
+pub(crate) async fn find_complaint_by_id(pool: &PgPool, id: i64) -> StoreResult<Complaint> {
+    let state: Option<Json<Complaint>> =
+        sqlx::query_scalar("SELECT state FROM complaints WHERE id = $1").bind(id).fetch_optional(pool).await.map_err(db)?;
+    state.map(|s| s.0).ok_or(StoreError::NotFound("complaint"))
+}
+
 #[derive(sqlx::FromRow)]
 struct FileRow {
     id: i64,

@@ -315,6 +315,14 @@ impl Store for SqliteStore {
         reads::household_has_closed_defect(&self.readers, project_id, building, unit, defect_key, except_id).await
     }
 
+    async fn list_changes_after(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
+        reads::list_changes_after(&self.readers, after_id, limit).await
+    }
+
+    async fn find_complaint_by_id(&self, id: i64) -> StoreResult<Complaint> {
+        reads::find_complaint_by_id(&self.readers, id).await
+    }
+
     async fn sum_daily_figures(
         &self,
         company_id: i64,

@@ -360,6 +360,27 @@ pub(crate) async fn household_has_closed_defect(
     Ok(found.is_some())
 }
 
+pub(crate) async fn list_changes_after(pool: &SqlitePool, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT e.id, e.complaint_id, c.company_id FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id \
+         WHERE e.id > ? ORDER BY e.id LIMIT ?",
+    )
+    .bind(after_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(db)
+}
+
+pub(crate) async fn find_complaint_by_id(pool: &SqlitePool, id: i64) -> StoreResult<Complaint> {
+    let state: Option<String> =
+        sqlx::query_scalar("SELECT state FROM complaints WHERE id = ?").bind(id).fetch_optional(pool).await.map_err(db)?;
+    match state {
+        Some(s) => from_json(&s),
+        None => Err(StoreError::NotFound("complaint")),
+    }
+}
+
 pub(crate) async fn find_file(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<StoredFile> {
     let row: Option<(i64, i64, String, String, String, Vec<u8>)> = sqlx::query_as(
         "SELECT f.id, f.complaint_id, f.name, f.content_type, f.sha256, b.bytes \

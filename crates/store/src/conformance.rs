@@ -150,6 +150,7 @@ macro_rules! conformance_tests {
             a_units_complaints_are_listed_newest_first,
             complaints_are_found_by_their_defect_newest_first_and_follow_a_correction,
             a_households_closed_defect_is_found_by_project_building_unit_and_defect,
+            changes_are_listed_after_a_cursor_in_order_and_a_complaint_is_found_by_id,
             a_customers_recent_complaints_are_found_by_phone_even_when_asked_together,
             extra_services_are_listed_newest_first_per_company_and_found_by_household_and_time,
             training_cases_are_one_per_complaint_listed_newest_first_and_found_only_in_their_company,

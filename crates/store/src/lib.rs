@@ -277,6 +277,16 @@ pub trait Store: Send + Sync + 'static {
         except_id: i64,
     ) -> StoreResult<bool>;
 
+    // ----- the search index's feed -----
+
+    /// Events after `after_id` (the history's own order), oldest first, at
+    /// most `limit`: `(event id, complaint id, company id)`. The search
+    /// index follows the history with it.
+    async fn list_changes_after(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>>;
+
+    /// A complaint by id, whatever its company (the search index's feed).
+    async fn find_complaint_by_id(&self, id: i64) -> StoreResult<Complaint>;
+
     // ----- figures for the dashboard -----
 
     /// Daily figures of a company for exactly the `keys` given, summed over

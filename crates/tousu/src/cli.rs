@@ -41,6 +41,9 @@ pub enum Command {
     /// Complaint triage (category, severity, emergency, psychology …) and group complaints.
     #[command(subcommand)]
     Triage(crate::triage_cmd::TriageCommand),
+    /// The search index (rebuild it from the history).
+    #[command(subcommand)]
+    Search(crate::search_cmd::SearchCommand),
 }
 
 /// Where the data is.
@@ -58,7 +61,7 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    fn overrides(&self) -> Overrides {
+    pub(crate) fn overrides(&self) -> Overrides {
         Overrides {
             data_dir: self.data_dir.clone(),
             database: self.database.clone(),
@@ -144,6 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Calendar(CalendarCommand::List { data }) => calendar_list(data).await,
             Command::Bench(cmd) => crate::bench::run(cmd).await,
             Command::Triage(cmd) => crate::triage_cmd::run(cmd),
+            Command::Search(cmd) => crate::search_cmd::run(cmd).await,
         }
     });
     match result {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod cli;
 pub mod copy;
+pub mod search_cmd;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -27,6 +27,9 @@ pub struct Settings {
     /// Run the escalation worker and the outbox dispatcher in this process
     /// (a larger deployment may run them apart from the API).
     pub worker: bool,
+    /// Keep a search index in the data folder, current with the history
+    /// (benchmarks of other things turn it off).
+    pub search: bool,
     pub app: AppConfig,
 }
 
@@ -38,6 +41,7 @@ impl Default for Settings {
             bind: DEFAULT_BIND.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
             demo: false,
             worker: true,
+            search: true,
             app: AppConfig::default(),
         }
     }
@@ -87,6 +91,11 @@ impl Settings {
     /// The defect library's component tree (created with the built-in one if missing).
     pub fn defect_tree_file(&self) -> PathBuf {
         self.data_dir.join("defect-components.toml")
+    }
+
+    /// The search index (rebuilt from the history when missing).
+    pub fn search_index_dir(&self) -> PathBuf {
+        self.data_dir.join("search-index")
     }
 
     /// Where the database is, as a URL.

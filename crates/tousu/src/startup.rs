@@ -100,6 +100,7 @@ impl Application {
             .with_policy_file(&settings.time_limits_file())
             .and_then(|s| s.with_scripts_file(&settings.data_dir.join("scripts.toml")))
             .and_then(|s| s.with_defect_tree_file(&settings.defect_tree_file()))
+            .and_then(|s| if settings.search { s.with_search_index(&settings.search_index_dir()) } else { Ok(s) })
             .map_err(StartError::Config)?;
         services.load_calendar().await.map_err(StartError::Config)?;
         services.rebuild_groups().await.map_err(StartError::Config)?;
@@ -142,6 +143,9 @@ impl Application {
             workers.push(tokio::spawn(tousu_worker::run_escalation(self.services.clone(), stop_workers.clone())));
             workers.push(tokio::spawn(tousu_worker::run_outbox(self.services.clone(), notifier, stop_workers.clone())));
         }
+        if self.services.has_search_index() {
+            workers.push(tokio::spawn(tousu_worker::run_search_indexer(self.services.clone(), stop_workers.clone())));
+        }
         let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await;
@@ -149,6 +153,7 @@ impl Application {
         for w in workers {
             let _ = w.await;
         }
+        self.services.close_search_index();
         served
     }
 }

@@ -84,3 +84,31 @@ pub async fn run_outbox(services: Services, notifier: Arc<Notifier>, cancel: Can
     }
     tracing::info!("outbox dispatcher stopped");
 }
+
+/// How often the search indexer looks for new history when it is current:
+/// a complaint is searchable well within a second of being written.
+pub const SEARCH_IDLE: Duration = Duration::from_millis(200);
+
+/// Keeps the search index current with the history, until cancelled: at
+/// start it catches up from the index's own cursor (after a crash or a
+/// restart), then follows new events.
+pub async fn run_search_indexer(services: Services, cancel: CancellationToken) {
+    tracing::info!("search indexer started");
+    loop {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let wait = match services.index_changes(tousu_app::search::BATCH).await {
+            Ok(0) => SEARCH_IDLE,
+            Ok(_) => Duration::ZERO,
+            Err(e) => {
+                tracing::error!(error = %e, "search indexing step failed");
+                ERROR_SLEEP
+            }
+        };
+        if !wait.is_zero() && !pause(&cancel, wait).await {
+            break;
+        }
+    }
+    tracing::info!("search indexer stopped");
+}

@@ -433,3 +433,24 @@ pub async fn a_households_closed_defect_is_found_by_project_building_unit_and_de
     assert!(!has("roof_leak:design", unit.clone(), 0).await, "another phase");
     assert!(!has("roof_leak:construction", "0101".into(), 0).await, "another unit");
 }
+
+/// The search index's feed: every event after a cursor, in the history's
+/// order, with its complaint and company; a complaint found by id alone.
+pub async fn changes_are_listed_after_a_cursor_in_order_and_a_complaint_is_found_by_id(store: Arc<dyn Store>) {
+    let org = seed_organisation(&*store).await;
+    let other = seed_company(&*store, "oth", "OT").await;
+    let st = &*store;
+    let a = org.receive(st, org.new_complaint(t0())).await;
+    let b = other.receive(st, other.new_complaint(t0() + minutes(1))).await;
+    let a = org.must(st, &a, &org.staff.front_desk, Action::Confirm { note: None }, t0() + minutes(2)).await;
+    let all = st.list_changes_after(0, 100).await.expect("listed");
+    let ours: Vec<(i64, i64)> = all.iter().map(|(_, c, company)| (*c, *company)).collect();
+    assert_eq!(ours, vec![(a.id, org.company.id), (b.id, other.company.id), (a.id, org.company.id)]);
+    assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "in the history's order");
+    let after_first = st.list_changes_after(all[0].0, 100).await.expect("listed");
+    assert_eq!(after_first, all[1..].to_vec());
+    assert_eq!(st.list_changes_after(all[0].0, 1).await.expect("listed"), all[1..2].to_vec(), "at most the limit");
+    assert!(st.list_changes_after(all[2].0, 100).await.expect("listed").is_empty());
+    assert_eq!(st.find_complaint_by_id(a.id).await.expect("found"), a, "whole, whatever the company");
+    assert!(matches!(st.find_complaint_by_id(a.id + 1000).await, Err(crate::StoreError::NotFound(_))));
+}

@@ -293,7 +293,7 @@ pub async fn escalation(args: EscalationArgs) -> anyhow::Result<EscalationReport
     anyhow::ensure!(args.due > 0 && args.small > 2 * args.due && args.open >= args.small, "need open ≥ small > 2 × due > 0");
     let temp = tempfile::Builder::new().prefix("tousu-bench-").tempdir()?;
     let data_dir = args.data.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let mut settings = Settings { data_dir, demo: true, worker: false, ..Settings::default() };
+    let mut settings = Settings { data_dir, demo: true, worker: false, search: false, ..Settings::default() };
     settings.bind = "127.0.0.1:0".parse()?;
     let clock = Arc::new(BenchClock(AtomicI64::new(FOLLOW_SYSTEM)));
     let app = Application::build_with_clock(settings, clock.clone()).await?;

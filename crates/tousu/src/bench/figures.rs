@@ -157,7 +157,7 @@ async fn principal(services: &tousu_app::Services, role: Role) -> anyhow::Result
 pub async fn figures(args: FiguresArgs) -> anyhow::Result<FiguresReport> {
     let temp = tempfile::Builder::new().prefix("tousu-bench-").tempdir()?;
     let data_dir = args.data.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let mut settings = Settings { data_dir, demo: true, worker: false, ..Settings::default() };
+    let mut settings = Settings { data_dir, demo: true, worker: false, search: false, ..Settings::default() };
     settings.bind = "127.0.0.1:0".parse()?;
     let china = chrono::FixedOffset::east_opt(8 * 3600).ok_or_else(|| anyhow::anyhow!("UTC+8"))?;
     let at = |month: u32, day: u32| {

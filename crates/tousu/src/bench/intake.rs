@@ -69,7 +69,7 @@ pub struct IntakeReport {
 pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
     let temp = tempfile::Builder::new().prefix("tousu-bench-").tempdir()?;
     let data_dir = args.data.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let mut settings = Settings { data_dir, demo: true, ..Settings::default() };
+    let mut settings = Settings { data_dir, demo: true, search: false, ..Settings::default() };
     settings.app.detect_groups = !args.without_groups;
     settings.bind = "127.0.0.1:0".parse()?;
     let app = Application::build(settings).await?;

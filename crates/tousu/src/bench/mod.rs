@@ -11,6 +11,8 @@
 //!   processes on SQLite or PostgreSQL (issue 6).
 //! - [`figures`]: every report of issue 7 with 1,000,000 complaints and
 //!   300,000 callbacks, and the monthly XLSX of a 100,000-complaint month.
+//! - [`search`]: the search engine's indexing rate, size and query
+//!   latency at 1,000,000 complaints (issue 8).
 //! - [`triage`]: reading one complaint on one core, and what group-complaint
 //!   detection adds per complaint after 1,000,000 of history (issue 5).
 
@@ -19,6 +21,7 @@ mod figures;
 mod intake;
 mod lateness;
 mod pages;
+mod search;
 mod servers;
 mod triage;
 
@@ -26,6 +29,7 @@ pub use escalation::{EscalationArgs, EscalationReport};
 pub use figures::{FiguresArgs, FiguresReport};
 pub use intake::{IntakeArgs, IntakeReport};
 pub use pages::{PagesArgs, PagesReport};
+pub use search::{SearchArgs, SearchReport};
 pub use servers::{ServersArgs, ServersReport};
 pub use triage::{TriageArgs, TriageReport};
 
@@ -50,6 +54,8 @@ pub enum BenchCommand {
     /// Every report of issue 7 with 1,000,000 complaints and 300,000
     /// callbacks, and the monthly XLSX of a 100,000-complaint month.
     Figures(FiguresArgs),
+    /// The search engine: indexing rate, size, query latency at 1,000,000 complaints.
+    Search(SearchArgs),
     /// Triage of one complaint (median, throughput on one core) and the
     /// group detector's cost per complaint after 1,000,000 of history.
     Triage(TriageArgs),
@@ -94,6 +100,16 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 figures::print_report(&report);
+            }
+            Ok(())
+        }
+        BenchCommand::Search(args) => {
+            let json = args.json;
+            let report = tokio::task::spawn_blocking(move || search::search(args)).await??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                search::print_report(&report);
             }
             Ok(())
         }

@@ -112,7 +112,7 @@ fn next_link(html: &str) -> Option<String> {
 pub async fn pages(args: PagesArgs) -> anyhow::Result<PagesReport> {
     let temp = tempfile::Builder::new().prefix("tousu-bench-").tempdir()?;
     let data_dir = args.data.clone().unwrap_or_else(|| temp.path().to_path_buf());
-    let mut settings = Settings { data_dir, demo: true, ..Settings::default() };
+    let mut settings = Settings { data_dir, demo: true, search: false, ..Settings::default() };
     settings.bind = "127.0.0.1:0".parse()?;
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

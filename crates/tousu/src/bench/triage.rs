@@ -44,7 +44,7 @@ pub struct TriageReport {
     pub group: GroupBenchResult,
 }
 
-fn read_texts(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+pub(super) fn read_texts(path: &PathBuf) -> anyhow::Result<Vec<String>> {
     let data = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     let mut texts = Vec::new();
     for (n, line) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

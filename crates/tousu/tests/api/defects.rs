@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tousu_domain::Role;
 
-fn body(project: &str, building: &str, unit: &str, phone: &str, description: &str) -> Value {
+/// The test complaint at another place, from another phone, about something else.
+pub(crate) fn body(project: &str, building: &str, unit: &str, phone: &str, description: &str) -> Value {
     let mut b = complaint_body();
     b["project"] = json!(project);
     b["building"] = json!(building);

@@ -58,7 +58,7 @@ pub struct TestApp {
     /// The data folder: database, lock file, time-limits.toml.
     pub data_dir: PathBuf,
     pub notifier: Arc<Notifier>,
-    settings: Settings,
+    pub settings: Settings,
     /// Set when the clock is the test's: the server runs on it.
     controlled: bool,
     stop: CancellationToken,
@@ -121,6 +121,7 @@ fn settings(dir: &Path, config: AppConfig, worker: bool) -> Settings {
         demo: true,
         // Background loops stay off unless asked: tests run their steps with a chosen time.
         worker,
+        search: true,
         app: config,
     }
 }

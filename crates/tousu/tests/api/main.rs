@@ -28,6 +28,7 @@ mod postgres;
 mod processes;
 mod refusals;
 mod satisfaction;
+mod search;
 mod sinks;
 mod time_limits;
 mod tracking;

@@ -8,6 +8,7 @@ mod defects;
 mod extra_services;
 mod figures;
 mod org;
+mod search;
 mod track;
 mod training;
 mod triage;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(triage::router())
         .merge(figures::router())
         .merge(defects::router())
+        .merge(search::router())
         .merge(extra_services::router())
         .merge(training::router())
         .split_for_parts();
