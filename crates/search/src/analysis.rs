@@ -202,6 +202,12 @@ pub fn query_grams(normalised: &str) -> Vec<(usize, String)> {
     out.into_iter().map(|(p, g)| (p - first, g)).collect()
 }
 
+/// Whether the dictionary knows the word (two Han characters or more): the
+/// words field then finds it, and its grams need not be matched as well.
+pub fn known_word(word: &str) -> bool {
+    word.chars().count() >= 2 && word.chars().all(is_han) && JIEBA.has_word(word)
+}
+
 /// A word as the words analyzer indexes it (lower-case, stemmed).
 pub fn indexed_word(word: &str) -> String {
     let mut analyzer = words_analyzer();

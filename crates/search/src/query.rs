@@ -2,7 +2,7 @@
 //! phrase"), each word matching its synonyms, each in the words or as an
 //! exact run of grams; every clause must match.
 
-use crate::analysis::{indexed_word, normalise, query_grams, query_words};
+use crate::analysis::{indexed_word, known_word, normalise, query_grams, query_words};
 use crate::error::SearchError;
 use crate::synonyms::Synonyms;
 use tantivy::Term;
@@ -112,7 +112,11 @@ impl ParsedQuery {
                         let term = Term::from_field_text(words, &indexed_word(a));
                         any.push((Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))));
                     }
-                    if let Some(q) = grams_query(grams, a) {
+                    // A word the dictionary knows is in the words field; the
+                    // grams are for what it does not know (fragments,
+                    // unit strings, new words) and for quoted runs.
+                    let word_only = matches!(c, Clause::Word(_)) && known_word(a);
+                    if !word_only && let Some(q) = grams_query(grams, a) {
                         any.push((Occur::Should, q));
                     }
                 }
