@@ -5,7 +5,7 @@
 use crate::complaints::Env;
 use crate::{AppError, AppResult, Principal, Services};
 use tousu_domain::lifecycle::decide;
-use tousu_domain::{Action, Complaint, EventKind, Timestamp};
+use tousu_domain::{Action, Complaint, Timestamp};
 
 impl Services {
     /// Walks one complaint through `steps` (who, what, when), in order:
@@ -31,11 +31,7 @@ impl Services {
                 Env { now: (*at).max(c.updated_at), policy: policy.clone(), days: days.clone(), org: org.clone() };
             let actor = who.actor();
             let mut decision = decide(&c, &actor, action, &env.context())?;
-            if let EventKind::CallbackRecorded(s) = &mut decision.kind {
-                s.extra_service =
-                    self.store.household_had_extra_service(c.project.id, &c.building, &c.unit, env.now).await?;
-            }
-            self.complete_defect(&c, &mut decision.kind).await?;
+            self.complete_decision(&c, &mut decision, env.now).await?;
             let event = decision.into_event(&c, actor, env.now);
             c.apply(&event);
             self.store.append_event(&event, &c).await?;

@@ -306,14 +306,7 @@ impl Services {
                 org: org.clone(),
             };
             let Some(mut decision) = decide(&c, &env)? else { return Ok(None) };
-            // A callback records whether its household had an extra service
-            // (惊喜服务), so that the figures can compare the two.
-            if let tousu_domain::EventKind::CallbackRecorded(s) = &mut decision.kind {
-                s.extra_service =
-                    self.store.household_had_extra_service(c.project.id, &c.building, &c.unit, env.now).await?;
-            }
-            // The defect library's root cause (缺陷库), against the tree in force.
-            self.complete_defect(&c, &mut decision.kind).await?;
+            self.complete_decision(&c, &mut decision, env.now).await?;
             let event = decision.into_event(&c, actor.clone(), env.now);
             c.apply(&event);
             match self.store.append_event(&event, &c).await {
@@ -323,6 +316,17 @@ impl Services {
             }
         }
         Err(AppError::Busy)
+    }
+
+    /// Completes a decided event with what only storage knows, before it
+    /// is written: whether a callback's household had an extra service
+    /// (惊喜服务, so the figures can compare the two), and the defect
+    /// library's root cause against the tree in force (缺陷库).
+    pub(crate) async fn complete_decision(&self, c: &Complaint, decision: &mut Decision, now: Timestamp) -> AppResult<()> {
+        if let tousu_domain::EventKind::CallbackRecorded(s) = &mut decision.kind {
+            s.extra_service = self.store.household_had_extra_service(c.project.id, &c.building, &c.unit, now).await?;
+        }
+        self.complete_defect(c, &mut decision.kind).await
     }
 
     /// The earlier complaint a new one repeats: the same customer and unit,
@@ -500,13 +504,13 @@ fn decode_cursor(cursor: &str) -> Result<(i64, bool), DomainError> {
         .ok_or_else(|| DomainError::invalid("cursor", "分页游标无效", "invalid cursor; pass next_cursor unchanged"))
 }
 
-fn parse_time(field: &str, v: &str) -> Result<Timestamp, DomainError> {
+pub(crate) fn parse_time(field: &str, v: &str) -> Result<Timestamp, DomainError> {
     chrono::DateTime::parse_from_rfc3339(v.trim()).map(|t| t.to_utc()).map_err(|_| {
         DomainError::invalid(field, "时间格式应为 RFC 3339，例如 2026-11-23T08:00:00+08:00", "expected an RFC 3339 time, e.g. 2026-11-23T08:00:00+08:00")
     })
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
+pub(crate) fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 

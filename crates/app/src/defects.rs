@@ -83,14 +83,23 @@ pub struct TrendMonth {
     pub components: std::collections::BTreeMap<String, i64>,
 }
 
-/// The default range: the 12 months up to this one.
-pub fn default_months(now: tousu_domain::Timestamp, from: Option<String>, to: Option<String>) -> (String, String) {
+/// The library's default range: the 12 months up to this one.
+pub const LIBRARY_MONTHS: u32 = 12;
+
+/// `from` and `to` (`YYYY-MM`) where given; else `to` is this month (China
+/// time) and `from` the first of the `months` months up to `to`.
+pub fn default_months(
+    now: tousu_domain::Timestamp,
+    months: u32,
+    from: Option<String>,
+    to: Option<String>,
+) -> (String, String) {
     let today = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let to = to.unwrap_or_else(|| today.format("%Y-%m").to_string());
     let from = from.unwrap_or_else(|| {
         crate::satisfaction::parse_month("to", &to)
             .ok()
-            .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
+            .and_then(|d| d.checked_sub_months(chrono::Months::new(months.saturating_sub(1))))
             .map_or_else(|| to.clone(), |d| d.format("%Y-%m").to_string())
     });
     (from, to)
@@ -215,7 +224,7 @@ impl Services {
                 format!("`by` is one of component_phase, component, top, phase, not {by:?}"),
             )
         })?;
-        let (from, to) = default_months(self.now(), q.from, q.to);
+        let (from, to) = default_months(self.now(), LIBRARY_MONTHS, q.from, q.to);
         let (first, last) = month_range(&from, &to)?;
         let org = self.org(who.company_id).await?;
         let only = project_filter(&org, q.project.as_deref())?;

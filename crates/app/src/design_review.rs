@@ -4,7 +4,7 @@
 //! each with example complaints (anonymised), as JSON or an XLSX workbook
 //! for the design department.
 
-use crate::satisfaction::{may_see_figures, month_range, parse_month};
+use crate::satisfaction::{may_see_figures, month_range};
 use crate::{AppError, AppResult, Principal, Services};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 use serde::Serialize;
@@ -85,14 +85,7 @@ impl Services {
             )
             .into());
         }
-        let today = self.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
-        let to = to.unwrap_or_else(|| today.format("%Y-%m").to_string());
-        let from = match from {
-            Some(f) => f,
-            None => parse_month("to", &to)?
-                .checked_sub_months(chrono::Months::new(DEFAULT_MONTHS - 1))
-                .map_or_else(|| to.clone(), |d| d.format("%Y-%m").to_string()),
-        };
+        let (from, to) = crate::defects::default_months(self.now(), DEFAULT_MONTHS, from, to);
         let (first, last) = month_range(&from, &to)?;
         let org = self.org(who.company_id).await?;
         let own = project.as_deref().and_then(|p| org.snapshot.project(p.trim())).map(|p| p.id);
@@ -110,17 +103,8 @@ impl Services {
         for (i, row) in rows.into_iter().take(MAX_ROWS).enumerate() {
             let Some(phase) = row.phase else { continue };
             let key = format!("{}:{}", row.key, phase.as_str());
-            let mut hit: Vec<i64> = figures
-                .iter()
-                .filter(|(_, k, v)| {
-                    *v > 0
-                        && k.strip_prefix("defect:").and_then(|k| k.strip_suffix(":complaints")) == Some(key.as_str())
-                })
-                .map(|(p, _, _)| *p)
-                .collect();
-            hit.sort_unstable();
-            hit.dedup();
-            let project_names = hit
+            let project_names = row
+                .project_ids
                 .iter()
                 .map(|id| {
                     org.snapshot

@@ -5,6 +5,7 @@
 //! id it is current to with its documents, so after a crash or a restart
 //! it carries on from there. It can always be rebuilt from the history.
 
+use crate::complaints::{non_empty, parse_time};
 use crate::views::ComplaintView;
 use crate::{AppError, AppResult, Principal, Services};
 use serde::{Deserialize, Serialize};
@@ -167,19 +168,6 @@ fn long_numbers(text: &str) -> Vec<String> {
     out
 }
 
-fn time(field: &'static str, v: &Option<String>) -> Result<Option<i64>, DomainError> {
-    match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(s) => chrono::DateTime::parse_from_rfc3339(s).map(|t| Some(t.timestamp_millis())).map_err(|_| {
-            DomainError::invalid(
-                field,
-                format!("时间格式应为 RFC 3339，收到 {s:?}"),
-                format!("a time is RFC 3339, got {s:?}"),
-            )
-        }),
-    }
-}
-
 impl Services {
     /// Opens (or creates) the index in `dir` with the built-in synonyms.
     pub fn with_search_index(self, dir: &Path) -> AppResult<Services> {
@@ -288,18 +276,24 @@ impl Services {
         };
         let filters = Filters {
             company: who.company_id as u64,
-            project: req.project.filter(|v| !v.is_empty()),
-            building: req.building.filter(|v| !v.is_empty()),
+            project: non_empty(req.project),
+            building: non_empty(req.building),
             status: req
                 .status
                 .as_deref()
                 .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
                 .unwrap_or_default(),
-            category: req.category.filter(|v| !v.is_empty()),
-            severity: req.severity.filter(|v| !v.is_empty()),
-            department: req.department.filter(|v| !v.is_empty()),
-            received_from: time("received_from", &req.received_from)?,
-            received_to: time("received_to", &req.received_to)?,
+            category: non_empty(req.category),
+            severity: non_empty(req.severity),
+            department: non_empty(req.department),
+            received_from: non_empty(req.received_from)
+                .map(|t| parse_time("received_from", &t))
+                .transpose()?
+                .map(|t| t.timestamp_millis()),
+            received_to: non_empty(req.received_to)
+                .map(|t| parse_time("received_to", &t))
+                .transpose()?
+                .map(|t| t.timestamp_millis()),
         };
         let personal = who.role.may_reveal_personal_data();
         let index = self.search_index()?;

@@ -383,6 +383,9 @@ pub struct LibraryRow {
     pub cost_yuan: f64,
     /// Projects with at least one such complaint.
     pub projects: usize,
+    /// Their ids, in order (for naming them; not in the JSON).
+    #[serde(skip)]
+    pub project_ids: Vec<i64>,
     /// This row's share of all complaints, and the running share down the
     /// ranking (the Pareto line), both 0–1 to 3 decimals.
     pub share: f64,
@@ -468,6 +471,7 @@ pub fn library(figures: &[(i64, String, i64)], tree: &ComponentTree, grouping: G
         .filter(|(r, _)| r.complaints > 0)
         .map(|(mut r, p)| {
             r.projects = p.len();
+            r.project_ids = p.into_iter().collect();
             r.cost_yuan = (r.cost_yuan * 100.0).round() / 100.0;
             r
         })
@@ -589,6 +593,7 @@ mod tests {
         assert_eq!(rows[0].key, "roof_leak");
         assert_eq!((rows[0].complaints, rows[0].households, rows[0].projects, rows[0].cost_yuan), (6, 4, 2, 120.5));
         assert_eq!((rows[0].share, rows[0].cumulative_share), (0.6, 0.6));
+        assert_eq!(rows[0].project_ids, vec![1, 2]);
         assert_eq!((rows[1].key.as_str(), rows[1].escalated, rows[1].cumulative_share), ("lifts", 2, 0.9));
         assert_eq!(rows[2].cumulative_share, 1.0);
         let top = library(&figures, &tree, Grouping::Top);

@@ -219,6 +219,7 @@ async fn the_design_review_checklist_ranks_what_recurred_across_projects_without
         (items[0]["rank"].as_i64(), items[0]["key"].as_str(), items[0]["projects"].as_i64()),
         (Some(1), Some("roof_leak"), Some(2))
     );
+    assert_eq!(items[0]["project_names"], json!(["锦园华苑", "丽湖湾"]), "{review}");
     let examples: Vec<&str> =
         items[0]["examples"].as_array().unwrap().iter().map(|e| e["tracking_no"].as_str().unwrap()).collect();
     let desk = app.token(Role::FrontDesk).await;

@@ -18,7 +18,7 @@ use axum::routing::get;
 use plotters::style::RGBColor;
 use serde::{Deserialize, Serialize};
 use tousu_app::dashboard::may_see_dashboard;
-use tousu_app::defects::{LibraryQuery, default_months};
+use tousu_app::defects::{LIBRARY_MONTHS, LibraryQuery, default_months};
 use tousu_app::satisfaction::SatisfactionQuery;
 use tousu_domain::satisfaction_figures::Dimension;
 
@@ -73,7 +73,7 @@ pub async fn show(
         return Err(PageError::Forbidden { locale });
     }
     let fail = |e| PageError::from_app(e, locale);
-    let (from, to) = default_months(s.services.now(), m.from, m.to);
+    let (from, to) = default_months(s.services.now(), LIBRARY_MONTHS, m.from, m.to);
     let library = s
         .services
         .defect_library(
