@@ -14,9 +14,12 @@ use std::sync::{Arc, RwLock};
 use tousu_domain::masking::mask_digits_in_text;
 use tousu_domain::{Complaint, DomainError, Event};
 use tousu_search::{Filters, ParsedQuery, SearchDoc, SearchError, SearchIndex, SortBy, Synonyms};
+use tousu_store::FeedPosition;
 
 /// Events read per catch-up step.
 pub const BATCH: u32 = 2_000;
+/// Complaints read at a time by a rebuild.
+const REBUILD_BATCH: u32 = 1_000;
 /// The largest page and the deepest offset of a search.
 pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
@@ -209,10 +212,10 @@ impl Services {
     /// new cursor. Answers how many events it covered (0: current).
     pub async fn index_changes(&self, limit: u32) -> AppResult<usize> {
         let index = self.search_index()?;
-        let cursor = index.cursor().map_err(index_error)?;
+        let cursor = FeedPosition::decode(&index.cursor().map_err(index_error)?);
         let changes = self.store.list_changes_after(cursor, limit).await?;
-        let Some(last) = changes.last().map(|c| c.0) else { return Ok(0) };
-        let mut ids: Vec<i64> = changes.iter().map(|c| c.1).collect();
+        let Some(last) = changes.last().map(|c| c.at) else { return Ok(0) };
+        let mut ids: Vec<i64> = changes.iter().map(|c| c.complaint_id).collect();
         ids.sort_unstable();
         ids.dedup();
         let mut docs = Vec::with_capacity(ids.len());
@@ -226,7 +229,7 @@ impl Services {
             for d in &docs {
                 index.upsert(d)?;
             }
-            index.commit_at(last)
+            index.commit_at(&last.encode())
         })
         .await
         .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
@@ -234,20 +237,39 @@ impl Services {
         Ok(n)
     }
 
-    /// Forgets the index and rebuilds it from the whole history;
-    /// `progress` is told how many events are done.
-    pub async fn reindex(&self, progress: impl Fn(u64)) -> AppResult<u64> {
+    /// Forgets the index and rebuilds it from the whole history: every
+    /// complaint read with its history, page by page, then the feed
+    /// followed from where it ended when the rebuild began (what changed
+    /// meanwhile is read again). `progress` is told how many complaints
+    /// of how many are done; answers how many were indexed.
+    pub async fn reindex(&self, progress: impl Fn(u64, u64)) -> AppResult<u64> {
         let index = self.search_index()?;
         index.clear().map_err(index_error)?;
-        let mut done = 0u64;
+        let head = self.store.feed_head().await?;
+        let (mut after, mut done) = (0i64, 0u64);
         loop {
-            let n = self.index_changes(BATCH).await?;
-            if n == 0 {
-                return Ok(done);
-            }
-            done += n as u64;
-            progress(done);
+            let page = self.store.list_complaints_with_history(after, REBUILD_BATCH).await?;
+            let Some(last) = page.last().map(|(c, _)| c.id) else { break };
+            let docs: Vec<SearchDoc> = page.iter().map(|(c, events)| search_doc(c, events)).collect();
+            let writer = index.clone();
+            tokio::task::spawn_blocking(move || docs.iter().try_for_each(|d| writer.insert_new(d)))
+                .await
+                .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
+                .map_err(index_error)?;
+            (after, done) = (last, done + page.len() as u64);
+            progress(done, head.complaints.max(done));
         }
+        let cursor = head.at.encode();
+        let writer = index.clone();
+        tokio::task::spawn_blocking(move || {
+            writer.commit_at(&cursor)?;
+            writer.merge_all().map(|_| ())
+        })
+            .await
+            .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
+            .map_err(index_error)?;
+        while self.index_changes(BATCH).await? > 0 {}
+        Ok(done)
     }
 
     /// Searches the caller's company's complaints. Personal data (names,

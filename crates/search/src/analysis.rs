@@ -23,7 +23,19 @@ pub const WORDS: &str = "tousu_words";
 /// The grams analyzer's name in the index.
 pub const GRAMS: &str = "tousu_grams";
 
-static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+/// jieba's dictionary, with the built-in synonyms' words added: a synonym
+/// jieba does not know (升降机, 物管费) would otherwise only match as a
+/// phrase over its grams, which costs positions on every match and keeps
+/// tantivy from pruning a common word's union of terms.
+static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+    let mut jieba = Jieba::new();
+    for word in crate::synonyms::builtin_words() {
+        if word.chars().count() >= 2 && word.chars().all(is_han) && !jieba.has_word(&word) {
+            jieba.add_word(&word, None, None);
+        }
+    }
+    jieba
+});
 
 /// The text as the index reads it, one character for each of the original's.
 pub fn normalise_chars(text: &str) -> Vec<char> {
@@ -159,11 +171,16 @@ pub fn grams_analyzer() -> TextAnalyzer {
 /// The query's words (jieba's ordinary segmentation of the normalised
 /// query), punctuation left out.
 pub fn query_words(normalised: &str) -> Vec<String> {
+    query_pieces(normalised).into_iter().flatten().collect()
+}
+
+/// jieba's pieces of a query part, in order: a word, or `None` where
+/// something that is no word (punctuation) stood between.
+pub fn query_pieces(normalised: &str) -> Vec<Option<String>> {
     JIEBA
         .cut(normalised, true)
         .into_iter()
-        .map(|t| t.word.to_string())
-        .filter(|w| w.chars().any(|c| is_han(c) || is_alnum(c)))
+        .map(|t| t.word.chars().any(|c| is_han(c) || is_alnum(c)).then(|| t.word.to_string()))
         .collect()
 }
 

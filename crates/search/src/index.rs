@@ -4,11 +4,11 @@
 
 use crate::analysis::{GRAMS, WORDS, grams_analyzer, normalise, normalise_chars, words_analyzer};
 use crate::error::SearchError;
+use crate::filtered::{Conditions, FilteredQuery};
 use crate::query::{ParsedQuery, TextFields};
 use crate::synonyms::Synonyms;
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -96,12 +96,13 @@ fn schema() -> (Schema, Fields) {
     };
     let id = b.add_u64_field("id", INDEXED | STORED | FAST);
     let company = b.add_u64_field("company", INDEXED | FAST);
-    let project = b.add_text_field("project", STRING);
-    let building = b.add_text_field("building", STRING);
-    let status = b.add_text_field("status", STRING);
-    let category = b.add_text_field("category", STRING);
-    let severity = b.add_text_field("severity", STRING);
-    let department = b.add_text_field("department", STRING);
+    // Filters are read per candidate from fast fields (`filtered`).
+    let project = b.add_text_field("project", STRING | FAST);
+    let building = b.add_text_field("building", STRING | FAST);
+    let status = b.add_text_field("status", STRING | FAST);
+    let category = b.add_text_field("category", STRING | FAST);
+    let severity = b.add_text_field("severity", STRING | FAST);
+    let department = b.add_text_field("department", STRING | FAST);
     let received = b.add_i64_field("received", INDEXED | FAST);
     let body = b.add_text_field("body", STORED);
     let words = b.add_text_field("words", analysed(WORDS, false));
@@ -141,7 +142,17 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(tantivy::TantivyError::from(e)))?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema)?;
+        let index = match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => index,
+            // An index of an earlier version's schema: it is derived, so
+            // it is started again (cursor 0) and rebuilt from the history.
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                std::fs::remove_dir_all(dir).map_err(|e| SearchError::Index(tantivy::TantivyError::from(e)))?;
+                std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(tantivy::TantivyError::from(e)))?;
+                Index::create_in_dir(dir, schema)?
+            }
+            Err(e) => return Err(e.into()),
+        };
         SearchIndex::with(index, fields)
     }
 
@@ -161,9 +172,21 @@ impl SearchIndex {
 
     /// Adds a complaint, replacing what the index had of it.
     pub fn upsert(&self, doc: &SearchDoc) -> Result<(), SearchError> {
+        self.add(doc, true)
+    }
+
+    /// Adds a complaint the index does not have (a rebuild after
+    /// [`SearchIndex::clear`]): no delete to apply at the commit.
+    pub fn insert_new(&self, doc: &SearchDoc) -> Result<(), SearchError> {
+        self.add(doc, false)
+    }
+
+    fn add(&self, doc: &SearchDoc, replace: bool) -> Result<(), SearchError> {
         let f = self.fields;
         let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        writer.delete_term(Term::from_field_u64(f.id, doc.id));
+        if replace {
+            writer.delete_term(Term::from_field_u64(f.id, doc.id));
+        }
         let mut d = TantivyDocument::default();
         d.add_u64(f.id, doc.id);
         d.add_u64(f.company, doc.company);
@@ -198,26 +221,40 @@ impl SearchIndex {
 
     /// Commits with the place in the history it is current to, kept in the
     /// commit itself: after a crash the index and its cursor agree.
-    pub fn commit_at(&self, cursor: i64) -> Result<(), SearchError> {
+    pub fn commit_at(&self, cursor: &str) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&cursor.to_string());
+        prepared.set_payload(cursor);
         prepared.commit()?;
         drop(writer);
         self.reader.reload()?;
         Ok(())
     }
 
-    /// The place in the history the last commit was current to (0: none).
-    pub fn cursor(&self) -> Result<i64, SearchError> {
-        let metas = self.index.load_metas()?;
-        Ok(metas.payload.as_deref().and_then(|p| p.parse().ok()).unwrap_or(0))
+    /// The place in the history the last commit was current to, as the
+    /// caller wrote it ("": none).
+    pub fn cursor(&self) -> Result<String, SearchError> {
+        Ok(self.index.load_metas()?.payload.unwrap_or_default())
+    }
+
+    /// Merges every segment into one (after a rebuild: a query then looks
+    /// terms up once, not once per segment). The commit's cursor is kept.
+    /// Answers false when the writer's own merging had some segments in
+    /// hand (nothing lost: the index is as it was).
+    pub fn merge_all(&self) -> Result<bool, SearchError> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() < 2 {
+            return Ok(true);
+        }
+        let merged = self.writer.lock().unwrap_or_else(|e| e.into_inner()).merge(&ids).wait().is_ok();
+        self.reader.reload()?;
+        Ok(merged)
     }
 
     /// Forgets every document (a rebuild starts from here).
     pub fn clear(&self) -> Result<(), SearchError> {
         self.writer.lock().unwrap_or_else(|e| e.into_inner()).delete_all_documents()?;
-        self.commit_at(0)
+        self.commit_at("")
     }
 
     /// Finds complaints: `q` parsed, with filters, sorted, a page of them.
@@ -235,59 +272,53 @@ impl SearchIndex {
         let Some(text) = q.to_query(f.text, synonyms, personal) else {
             return Ok(Hits { total: 0, hits: vec![] });
         };
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
-        let exact = |field: Field, v: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
-        };
-        must.push((
-            Occur::Must,
-            Box::new(TermQuery::new(Term::from_field_u64(f.company, filters.company), IndexRecordOption::Basic)),
-        ));
+        let mut exact: Vec<(&'static str, Vec<String>)> = Vec::new();
         for (field, v) in [
-            (f.project, &filters.project),
-            (f.building, &filters.building),
-            (f.category, &filters.category),
-            (f.severity, &filters.severity),
-            (f.department, &filters.department),
+            ("project", &filters.project),
+            ("building", &filters.building),
+            ("category", &filters.category),
+            ("severity", &filters.severity),
+            ("department", &filters.department),
         ] {
             if let Some(v) = v {
-                must.push((Occur::Must, exact(field, v)));
+                exact.push((field, vec![v.clone()]));
             }
         }
         if !filters.status.is_empty() {
-            let any = filters.status.iter().map(|s| (Occur::Should, exact(f.status, s))).collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            exact.push(("status", filters.status.clone()));
         }
-        if filters.received_from.is_some() || filters.received_to.is_some() {
-            use std::ops::Bound;
-            let lower = filters
-                .received_from
-                .map_or(Bound::Unbounded, |t| Bound::Included(Term::from_field_i64(f.received, t)));
-            let upper =
-                filters.received_to.map_or(Bound::Unbounded, |t| Bound::Excluded(Term::from_field_i64(f.received, t)));
-            must.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
-        }
-        let query = BooleanQuery::new(must);
+        let conditions = Conditions {
+            company: filters.company,
+            exact,
+            received_from: filters.received_from,
+            received_to: filters.received_to,
+        };
+        let query = FilteredQuery::new(text, conditions);
         let searcher = self.reader.searcher();
         let limit = limit.max(1);
-        let (total, found): (usize, Vec<(f32, DocAddress)>) = match sort {
-            SortBy::Relevance => {
-                searcher.search(&query, &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score()))?
-            }
-            SortBy::Newest => {
-                let (total, docs) = searcher.search(
+        // Counted apart: a collector beside TopDocs would make it score
+        // every match instead of pruning.
+        let total = searcher.search(&query, &Count)?;
+        let found: Vec<(f32, DocAddress)> = match sort {
+            SortBy::Relevance => searcher.search(&query, &TopDocs::with_limit(limit).and_offset(offset).order_by_score())?,
+            SortBy::Newest => searcher
+                .search(
                     &query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_fast_field::<i64>("received", Order::Desc),
-                    ),
-                )?;
-                (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
-            }
+                    &TopDocs::with_limit(limit).and_offset(offset).order_by_fast_field::<i64>("received", Order::Desc),
+                )?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect(),
         };
         let marks = q.highlights(synonyms);
+        let mut found = found;
+        if sort == SortBy::Relevance {
+            // Equal scores in a stable order (the index's own order depends
+            // on how its segments happen to be cut), newest id first.
+            let ids = searcher.segment_readers().iter().map(|r| r.fast_fields().u64("id")).collect::<Result<Vec<_>, _>>()?;
+            let id_of = |a: &DocAddress| ids[a.segment_ord as usize].first(a.doc_id).unwrap_or_default();
+            found.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| id_of(&y.1).cmp(&id_of(&x.1))));
+        }
         let mut hits = Vec::with_capacity(found.len());
         for (score, address) in found {
             let doc: TantivyDocument = searcher.doc(address)?;

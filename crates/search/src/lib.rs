@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod error;
+mod filtered;
 pub mod index;
 pub mod query;
 pub mod synonyms;

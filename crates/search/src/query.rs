@@ -2,7 +2,7 @@
 //! phrase"), each word matching its synonyms, each in the words or as an
 //! exact run of grams; every clause must match.
 
-use crate::analysis::{indexed_word, known_word, normalise, query_grams, query_words};
+use crate::analysis::{indexed_word, known_word, normalise, query_grams, query_pieces};
 use crate::error::SearchError;
 use crate::synonyms::Synonyms;
 use tantivy::Term;
@@ -56,9 +56,9 @@ impl ParsedQuery {
                 clauses.push(Clause::Phrase(part.trim().to_string()));
                 continue;
             }
-            for w in part.split_whitespace().flat_map(query_words) {
-                if !clauses.contains(&Clause::Word(w.clone())) {
-                    clauses.push(Clause::Word(w));
+            for c in part.split_whitespace().flat_map(unquoted_clauses) {
+                if !clauses.contains(&c) {
+                    clauses.push(c);
                 }
             }
         }
@@ -121,10 +121,53 @@ impl ParsedQuery {
                     }
                 }
             }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            must.push((Occur::Must, any_of(any)));
         }
-        Some(Box::new(BooleanQuery::new(must)))
+        Some(if must.len() == 1 { must.remove(0).1 } else { Box::new(BooleanQuery::new(must)) })
     }
+}
+
+/// The clauses of an unquoted part: each word; but pieces jieba could not
+/// make words of (single characters, digit or letter runs) that follow one
+/// another are kept together as one run — 3栋1801, B座, 修了三 are what was
+/// written, in that order, not three words found anywhere.
+fn unquoted_clauses(part: &str) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let flush = |run: &mut Vec<String>, out: &mut Vec<Clause>| {
+        match run.len() {
+            0 => {}
+            1 => out.push(Clause::Word(run.remove(0))),
+            _ => out.push(Clause::Phrase(run.concat())),
+        }
+        run.clear();
+    };
+    for piece in query_pieces(part) {
+        match piece {
+            Some(w) if is_fragment(&w) => run.push(w),
+            Some(w) => {
+                flush(&mut run, &mut out);
+                out.push(Clause::Word(w));
+            }
+            None => flush(&mut run, &mut out),
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// A piece no dictionary word covers: one Han character, or a run of
+/// digits, or one letter.
+fn is_fragment(piece: &str) -> bool {
+    let mut chars = piece.chars();
+    let one = chars.clone().count() == 1;
+    (one && piece.chars().all(|c| c.is_alphanumeric())) || chars.all(|c| c.is_ascii_digit())
+}
+
+/// One of `alternatives`: kept flat (a lone term, or a union of terms) so
+/// that tantivy can prune its top-k with block-max WAND.
+fn any_of(mut alternatives: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if alternatives.len() == 1 { alternatives.remove(0).1 } else { Box::new(BooleanQuery::new(alternatives)) }
 }
 
 /// An exact run of grams (one gram: a term).

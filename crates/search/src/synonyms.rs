@@ -29,6 +29,12 @@ struct Group {
     words: Vec<String>,
 }
 
+/// The built-in list's words, normalised (the dictionary learns them).
+pub(crate) fn builtin_words() -> Vec<String> {
+    let file: File = toml::from_str(BUILTIN_TEXT).unwrap_or(File { group: vec![] });
+    file.group.iter().flat_map(|g| g.words.iter().map(|w| normalise(w.trim()))).collect()
+}
+
 /// Each word (normalised) to the other words of its groups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Synonyms {

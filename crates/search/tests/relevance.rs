@@ -137,3 +137,68 @@ fn bad_queries_are_refused_or_find_nothing() {
     }
     assert!(matches!(ParsedQuery::parse(&"电".repeat(10_000)), Err(SearchError::QueryTooLong(10_000))));
 }
+
+/// The filters are checked per candidate, beside the text's own top-k
+/// pruning: over many segments, with replaced documents, with a page of
+/// 1 among many equal matches, the page and the total stay exact; merging
+/// the segments into one changes no answer and keeps the cursor.
+#[test]
+fn filters_and_totals_stay_exact_across_segments_replacements_and_a_merge() {
+    let index = SearchIndex::in_memory().expect("an index");
+    let doc = |id: u64, status: &str, company: u64| SearchDoc {
+        id,
+        company,
+        project: if id % 3 == 0 { "LHW".into() } else { "JYHY".into() },
+        status: status.into(),
+        received_ms: id as i64,
+        text: format!("第{id}号，电梯坏了"),
+        ..SearchDoc::default()
+    };
+    // Three commits, three segments; the second replaces the first's even ids.
+    for id in 1..=60 {
+        index.upsert(&doc(id, "received", 1 + id % 2)).unwrap();
+    }
+    index.commit_at("1").unwrap();
+    for id in (2..=60).step_by(2) {
+        index.upsert(&doc(id, "closed", 1)).unwrap();
+    }
+    index.commit_at("2").unwrap();
+    for id in 61..=90 {
+        index.upsert(&doc(id, "received", 1)).unwrap();
+    }
+    index.commit_at("3").unwrap();
+    let ask = |filters: &Filters, limit: usize| {
+        let parsed = ParsedQuery::parse("电梯").unwrap();
+        index.search(&parsed, filters, &Synonyms::builtin(), false, SortBy::Relevance, 0, limit).unwrap()
+    };
+    let expect = |filters: &Filters, want: Vec<u64>| {
+        let hits = ask(filters, 100);
+        let mut ids: Vec<u64> = hits.hits.iter().map(|h| h.id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, want);
+        assert_eq!(hits.total, want.len(), "the total counts what passes");
+        assert_eq!(ask(filters, 1).hits.len(), 1.min(want.len()), "a page of one among equals");
+    };
+    let closed = Filters { status: vec!["closed".into()], ..company() };
+    let lhw_open = Filters { project: Some("LHW".into()), status: vec!["received".into()], ..company() };
+    let window = Filters { received_from: Some(50), received_to: Some(70), ..company() };
+    let cases = [
+        (company(), (1..=90).filter(|id| id % 2 == 0 || *id > 60).collect::<Vec<u64>>()),
+        (Filters { company: 2, ..Filters::default() }, (1..=60).filter(|id| id % 2 == 1).collect()),
+        (closed, (2..=60).step_by(2).collect()),
+        (lhw_open, (61..=90).filter(|id| id % 3 == 0).collect()),
+        (window, (50..70).filter(|id| id % 2 == 0 || *id > 60).collect()),
+        (Filters { project: Some("NONE".into()), ..company() }, vec![]),
+    ];
+    for (filters, want) in &cases {
+        expect(filters, want.clone());
+    }
+    let page: Vec<u64> = ask(&company(), 5).hits.iter().map(|h| h.id).collect();
+    assert!(page.len() == 5 && page.windows(2).all(|w| w[0] > w[1]), "equal scores: newest id first: {page:?}");
+    assert!(index.merge_all().unwrap(), "merged");
+    assert_eq!(index.cursor().unwrap(), "3", "the cursor survives the merge");
+    for (filters, want) in &cases {
+        expect(filters, want.clone());
+    }
+    assert_eq!(ask(&company(), 100).total, cases[0].1.len());
+}

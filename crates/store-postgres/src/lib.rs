@@ -335,8 +335,16 @@ impl Store for PostgresStore {
         reads::household_has_closed_defect(&self.pool, project_id, building, unit, defect_key, except_id).await
     }
 
-    async fn list_changes_after(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
-        reads::list_changes_after(&self.pool, after_id, limit).await
+    async fn list_changes_after(&self, after: FeedPosition, limit: u32) -> StoreResult<Vec<Change>> {
+        reads::list_changes_after(&self.pool, after, limit).await
+    }
+
+    async fn feed_head(&self) -> StoreResult<FeedHead> {
+        reads::feed_head(&self.pool).await
+    }
+
+    async fn list_complaints_with_history(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(Complaint, Vec<Event>)>> {
+        reads::list_complaints_with_history(&self.pool, after_id, limit).await
     }
 
     async fn find_complaint_by_id(&self, id: i64) -> StoreResult<Complaint> {

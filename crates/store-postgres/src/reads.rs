@@ -4,7 +4,7 @@ use crate::error::db;
 use sqlx::PgPool;
 use sqlx::types::Json;
 use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
-use tousu_store::{StoreError, StoreResult, StoredFile};
+use tousu_store::{Change, FeedHead, FeedPosition, StoreError, StoreResult, StoredFile};
 
 fn unwrap_all<T>(rows: Vec<Json<T>>) -> Vec<T> {
     rows.into_iter().map(|Json(t)| t).collect()
@@ -109,16 +109,77 @@ pub(crate) async fn household_has_closed_defect(
     Ok(found.is_some())
 }
 
-pub(crate) async fn list_changes_after(pool: &PgPool, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
-        "SELECT e.id, e.complaint_id, c.company_id FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id \
-         WHERE e.id > $1 ORDER BY e.id LIMIT $2",
+pub(crate) async fn list_changes_after(pool: &PgPool, after: FeedPosition, limit: u32) -> StoreResult<Vec<Change>> {
+    // Event ids are taken at insert, not at commit: a transaction still in
+    // flight may commit ids below ones already visible. So the feed is in
+    // (transaction id, event id) order and stops at the oldest transaction
+    // in flight (the statement's snapshot xmin): every transaction below it
+    // has ended, so what is listed is final and nothing can appear behind it.
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT e.tx, e.id, e.complaint_id, c.company_id FROM complaint_events e \
+         JOIN complaints c ON c.id = e.complaint_id \
+         WHERE (e.tx, e.id) > ($1, $2) \
+           AND e.tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint \
+         ORDER BY e.tx, e.id LIMIT $3",
     )
-    .bind(after_id)
+    .bind(after.tx)
+    .bind(after.event)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await
-    .map_err(db)
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(tx, event, complaint_id, company_id)| Change { at: FeedPosition { tx, event }, complaint_id, company_id })
+        .collect())
+}
+
+pub(crate) async fn feed_head(pool: &PgPool) -> StoreResult<FeedHead> {
+    // The last final position, as `list_changes_after` would reach it.
+    let at: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT tx, id FROM complaint_events \
+         WHERE tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ORDER BY tx DESC, id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?;
+    let complaints: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints").fetch_one(pool).await.map_err(db)?;
+    let at = at.map(|(tx, event)| FeedPosition { tx, event }).unwrap_or_default();
+    Ok(FeedHead { at, complaints: complaints.max(0) as u64 })
+}
+
+pub(crate) async fn list_complaints_with_history(
+    pool: &PgPool,
+    after_id: i64,
+    limit: u32,
+) -> StoreResult<Vec<(Complaint, Vec<Event>)>> {
+    let rows: Vec<(i64, Json<Complaint>)> =
+        sqlx::query_as("SELECT id, state FROM complaints WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after_id)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+    let Some(last) = rows.last().map(|r| r.0) else { return Ok(vec![]) };
+    let events: Vec<(i64, Json<Event>)> = sqlx::query_as(
+        "SELECT complaint_id, payload FROM complaint_events WHERE complaint_id > $1 AND complaint_id <= $2 \
+         ORDER BY complaint_id, seq",
+    )
+    .bind(after_id)
+    .bind(last)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut events = events.into_iter().peekable();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, Json(state)) in rows {
+        let mut history = Vec::new();
+        while let Some((_, Json(event))) = events.next_if(|(c, _)| *c <= id) {
+            history.push(event);
+        }
+        out.push((state, history));
+    }
+    Ok(out)
 }
 
 pub(crate) async fn find_complaint_by_id(pool: &PgPool, id: i64) -> StoreResult<Complaint> {

@@ -3,7 +3,7 @@
 use crate::convert::{db, from_json, millis};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tousu_domain::{Complaint, Event, Timestamp, TrackingNo};
-use tousu_store::{ComplaintFilter, Page, PageRequest, StoreError, StoreResult, StoredFile};
+use tousu_store::{Change, FeedHead, ComplaintFilter, FeedPosition, Page, PageRequest, StoreError, StoreResult, StoredFile};
 
 pub(crate) async fn find_complaint(pool: &SqlitePool, company_id: i64, id: i64) -> StoreResult<Complaint> {
     let state: Option<String> = sqlx::query_scalar("SELECT state FROM complaints WHERE id = ? AND company_id = ?")
@@ -360,16 +360,64 @@ pub(crate) async fn household_has_closed_defect(
     Ok(found.is_some())
 }
 
-pub(crate) async fn list_changes_after(pool: &SqlitePool, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>> {
-    sqlx::query_as(
+pub(crate) async fn list_changes_after(pool: &SqlitePool, after: FeedPosition, limit: u32) -> StoreResult<Vec<Change>> {
+    // One writer: event ids are in commit order.
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT e.id, e.complaint_id, c.company_id FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id \
          WHERE e.id > ? ORDER BY e.id LIMIT ?",
     )
-    .bind(after_id)
+    .bind(after.event)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await
-    .map_err(db)
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(event, complaint_id, company_id)| Change { at: FeedPosition { tx: 0, event }, complaint_id, company_id })
+        .collect())
+}
+
+pub(crate) async fn feed_head(pool: &SqlitePool) -> StoreResult<FeedHead> {
+    let (event, complaints): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM complaint_events), (SELECT COUNT(*) FROM complaints)",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db)?;
+    Ok(FeedHead { at: FeedPosition { tx: 0, event }, complaints: complaints.max(0) as u64 })
+}
+
+pub(crate) async fn list_complaints_with_history(
+    pool: &SqlitePool,
+    after_id: i64,
+    limit: u32,
+) -> StoreResult<Vec<(Complaint, Vec<Event>)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM complaints WHERE id > ? ORDER BY id LIMIT ?")
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
+    let Some(last) = rows.last().map(|r| r.0) else { return Ok(vec![]) };
+    let events: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT complaint_id, payload FROM complaint_events WHERE complaint_id > ? AND complaint_id <= ? \
+         ORDER BY complaint_id, seq",
+    )
+    .bind(after_id)
+    .bind(last)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    let mut events = events.into_iter().peekable();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, state) in rows {
+        let mut history = Vec::new();
+        while let Some((_, payload)) = events.next_if(|(c, _)| *c <= id) {
+            history.push(from_json(&payload)?);
+        }
+        out.push((from_json(&state)?, history));
+    }
+    Ok(out)
 }
 
 pub(crate) async fn find_complaint_by_id(pool: &SqlitePool, id: i64) -> StoreResult<Complaint> {

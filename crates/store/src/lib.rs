@@ -279,10 +279,19 @@ pub trait Store: Send + Sync + 'static {
 
     // ----- the search index's feed -----
 
-    /// Events after `after_id` (the history's own order), oldest first, at
-    /// most `limit`: `(event id, complaint id, company id)`. The search
-    /// index follows the history with it.
-    async fn list_changes_after(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(i64, i64, i64)>>;
+    /// Events after `after` in the feed's order, oldest first, at most
+    /// `limit`, each with its complaint and company. The search index
+    /// follows the history with it. Once an event is listed, no event
+    /// before it in that order can appear later (see [`FeedPosition`]).
+    async fn list_changes_after(&self, after: FeedPosition, limit: u32) -> StoreResult<Vec<Change>>;
+
+    /// The feed's last final position and the number of complaints.
+    async fn feed_head(&self) -> StoreResult<FeedHead>;
+
+    /// Complaints after `after_id` in id order, at most `limit`, each with
+    /// its history (oldest first), whatever the company: a rebuild of the
+    /// search index reads them all this way.
+    async fn list_complaints_with_history(&self, after_id: i64, limit: u32) -> StoreResult<Vec<(Complaint, Vec<Event>)>>;
 
     /// A complaint by id, whatever its company (the search index's feed).
     async fn find_complaint_by_id(&self, id: i64) -> StoreResult<Complaint>;

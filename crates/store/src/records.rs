@@ -295,3 +295,49 @@ pub struct StoredTrainingCase {
     pub created_by: Option<i64>,
     pub created_at: Timestamp,
 }
+
+/// A place in the history as the search index follows it (变更流).
+///
+/// `tx` orders first: on PostgreSQL it is the writing transaction's id,
+/// and the feed only hands out events of transactions older than every
+/// one still in flight, so a transaction that commits late with lower
+/// event ids can never be passed over. On SQLite (one writer, event ids in
+/// commit order) it is always 0 and `event` alone orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FeedPosition {
+    pub tx: i64,
+    pub event: i64,
+}
+
+impl FeedPosition {
+    /// As the search index keeps it in its commits: `tx:event`.
+    pub fn encode(&self) -> String {
+        format!("{}:{}", self.tx, self.event)
+    }
+
+    /// Reads [`FeedPosition::encode`]'s form; anything else (an earlier
+    /// version's bare event id included) is the start, so the index is
+    /// rebuilt rather than trusted.
+    pub fn decode(text: &str) -> FeedPosition {
+        text.split_once(':')
+            .and_then(|(tx, event)| Some(FeedPosition { tx: tx.parse().ok()?, event: event.parse().ok()? }))
+            .unwrap_or_default()
+    }
+}
+
+/// One event of the feed: where it is, and the complaint it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub at: FeedPosition,
+    pub complaint_id: i64,
+    pub company_id: i64,
+}
+
+/// Where the feed ends now, and how many complaints there are: a rebuild
+/// of the search index reads every complaint after taking it, then
+/// follows the feed from `at`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedHead {
+    pub at: FeedPosition,
+    pub complaints: u64,
+}

@@ -32,14 +32,25 @@ async fn reindex(data: DataArgs) -> anyhow::Result<()> {
     let services = Services::new(store, Arc::new(SystemClock), settings.app.clone())
         .with_search_index(&dir)
         .map_err(|e| anyhow::anyhow!("{e} (is a server running on this data folder?)"))?;
-    let bar = indicatif::ProgressBar::new_spinner().with_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos} events indexed, {per_sec} ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} complaints, {per_sec}, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let n = services.reindex(|done| bar.set_position(done)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n = services
+        .reindex(|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
-    println!("search index rebuilt in {}: {n} events in {:.1} s", dir.display(), started.elapsed().as_secs_f64());
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "search index rebuilt in {}: {n} complaints in {seconds:.1} s ({:.0}/s)",
+        dir.display(),
+        n as f64 / seconds.max(0.001)
+    );
     println!("搜索索引已重建。");
     Ok(())
 }

@@ -443,14 +443,38 @@ pub async fn changes_are_listed_after_a_cursor_in_order_and_a_complaint_is_found
     let a = org.receive(st, org.new_complaint(t0())).await;
     let b = other.receive(st, other.new_complaint(t0() + minutes(1))).await;
     let a = org.must(st, &a, &org.staff.front_desk, Action::Confirm { note: None }, t0() + minutes(2)).await;
-    let all = st.list_changes_after(0, 100).await.expect("listed");
-    let ours: Vec<(i64, i64)> = all.iter().map(|(_, c, company)| (*c, *company)).collect();
+    let start = crate::FeedPosition::default();
+    // On PostgreSQL the feed waits for transactions in flight on the whole
+    // server (other tests' too) to end: a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let all = loop {
+        let all = st.list_changes_after(start, 100).await.expect("listed");
+        if all.len() >= 3 || std::time::Instant::now() > deadline {
+            break all;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let ours: Vec<(i64, i64)> = all.iter().map(|c| (c.complaint_id, c.company_id)).collect();
     assert_eq!(ours, vec![(a.id, org.company.id), (b.id, other.company.id), (a.id, org.company.id)]);
-    assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "in the history's order");
-    let after_first = st.list_changes_after(all[0].0, 100).await.expect("listed");
+    assert!(all.windows(2).all(|w| w[0].at < w[1].at), "in the feed's order");
+    assert!(all.windows(2).all(|w| w[0].at.event < w[1].at.event), "one writer after another: in the history's order");
+    let after_first = st.list_changes_after(all[0].at, 100).await.expect("listed");
     assert_eq!(after_first, all[1..].to_vec());
-    assert_eq!(st.list_changes_after(all[0].0, 1).await.expect("listed"), all[1..2].to_vec(), "at most the limit");
-    assert!(st.list_changes_after(all[2].0, 100).await.expect("listed").is_empty());
+    assert_eq!(st.list_changes_after(all[0].at, 1).await.expect("listed"), all[1..2].to_vec(), "at most the limit");
+    assert!(st.list_changes_after(all[2].at, 100).await.expect("listed").is_empty());
+    assert_eq!(crate::FeedPosition::decode(&all[2].at.encode()), all[2].at, "kept in the index's commits as text");
+    assert_eq!(crate::FeedPosition::decode("1234"), start, "an earlier version's cursor starts again");
+    let head = st.feed_head().await.expect("the head");
+    assert_eq!(head.at, all[2].at, "the feed ends at its last event");
+    assert_eq!(head.complaints, 2);
+    let everything = st.list_complaints_with_history(0, 10).await.expect("listed");
+    let shape: Vec<(i64, usize)> = everything.iter().map(|(c, h)| (c.id, h.len())).collect();
+    assert_eq!(shape, vec![(a.id, 2), (b.id, 1)], "each complaint in id order with its whole history");
+    assert_eq!(everything[0].1, st.list_events(a.id).await.expect("its history"));
+    assert_eq!(everything[0].0, a);
+    let rest = st.list_complaints_with_history(a.id, 1).await.expect("listed");
+    assert_eq!(rest.iter().map(|(c, _)| c.id).collect::<Vec<_>>(), vec![b.id], "after an id, at most the limit");
+    assert!(st.list_complaints_with_history(b.id, 10).await.expect("listed").is_empty());
     assert_eq!(st.find_complaint_by_id(a.id).await.expect("found"), a, "whole, whatever the company");
     assert!(matches!(st.find_complaint_by_id(a.id + 1000).await, Err(crate::StoreError::NotFound(_))));
 }

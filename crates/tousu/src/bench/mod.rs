@@ -13,11 +13,14 @@
 //!   300,000 callbacks, and the monthly XLSX of a 100,000-complaint month.
 //! - [`search`]: the search engine's indexing rate, size and query
 //!   latency at 1,000,000 complaints (issue 8).
+//! - [`freshness`]: how soon a complaint is searchable under 1,000/s of
+//!   intake (issue 8).
 //! - [`triage`]: reading one complaint on one core, and what group-complaint
 //!   detection adds per complaint after 1,000,000 of history (issue 5).
 
 mod escalation;
 mod figures;
+mod freshness;
 mod intake;
 mod lateness;
 mod pages;
@@ -27,6 +30,7 @@ mod triage;
 
 pub use escalation::{EscalationArgs, EscalationReport};
 pub use figures::{FiguresArgs, FiguresReport};
+pub use freshness::{FreshnessArgs, FreshnessReport};
 pub use intake::{IntakeArgs, IntakeReport};
 pub use pages::{PagesArgs, PagesReport};
 pub use search::{SearchArgs, SearchReport};
@@ -56,6 +60,8 @@ pub enum BenchCommand {
     Figures(FiguresArgs),
     /// The search engine: indexing rate, size, query latency at 1,000,000 complaints.
     Search(SearchArgs),
+    /// How soon a complaint is searchable under a steady intake load.
+    Freshness(FreshnessArgs),
     /// Triage of one complaint (median, throughput on one core) and the
     /// group detector's cost per complaint after 1,000,000 of history.
     Triage(TriageArgs),
@@ -110,6 +116,16 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 search::print_report(&report);
+            }
+            Ok(())
+        }
+        BenchCommand::Freshness(args) => {
+            let json = args.json;
+            let report = freshness::freshness(args).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                freshness::print_report(&report);
             }
             Ok(())
         }

@@ -25,6 +25,10 @@ pub struct SearchArgs {
     pub runs: usize,
     #[arg(long)]
     pub json: bool,
+    /// Keep the index in this folder, and reuse it when it already holds
+    /// `--complaints` documents (then only the queries are measured).
+    #[arg(long)]
+    pub index: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,8 +43,11 @@ pub struct QueryFigure {
 pub struct SearchReport {
     pub complaints: u64,
     pub texts: usize,
-    pub build_seconds: f64,
-    pub complaints_per_second: f64,
+    /// `None`: the index of an earlier run was reused (`--index`).
+    pub build_seconds: Option<f64>,
+    /// Merging the built index into one segment, after the build.
+    pub merge_seconds: Option<f64>,
+    pub complaints_per_second: Option<f64>,
     pub index_bytes: u64,
     pub bytes_per_complaint: f64,
     pub queries: Vec<QueryFigure>,
@@ -78,24 +85,42 @@ pub fn search(args: SearchArgs) -> anyhow::Result<SearchReport> {
         Some(path) => super::triage::read_texts(path)?,
         None => TEXTS.iter().map(|t| t.to_string()).collect(),
     };
-    let dir = tempfile::Builder::new().prefix("tousu-bench-search-").tempdir()?;
-    let index = SearchIndex::open(dir.path()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("search: indexing {} complaints …", args.complaints);
+    let temp = tempfile::Builder::new().prefix("tousu-bench-search-").tempdir()?;
+    let dir = args.index.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let index = SearchIndex::open(&dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reused = index.len() == args.complaints;
+    if !reused {
+        index.clear().map_err(|e| anyhow::anyhow!("{e}"))?;
+        eprintln!("search: indexing {} complaints …", args.complaints);
+    } else {
+        eprintln!("search: reusing the {} complaints of {}", args.complaints, dir.display());
+    }
     let bar = indicatif::ProgressBar::new(args.complaints);
     let started = Instant::now();
-    for n in 0..args.complaints {
-        index.upsert(&doc(n, &texts)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for n in (0..args.complaints).filter(|_| !reused) {
+        // As `tousu search reindex` adds them to its emptied index.
+        index.insert_new(&doc(n, &texts)).map_err(|e| anyhow::anyhow!("{e}"))?;
         if n % 100_000 == 99_999 {
-            index.commit_at(n as i64).map_err(|e| anyhow::anyhow!("{e}"))?;
+            index.commit_at(&n.to_string()).map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         if n % 10_000 == 0 {
             bar.set_position(n);
         }
     }
-    index.commit_at(args.complaints as i64).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !reused {
+        index.commit_at(&args.complaints.to_string()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     bar.finish_and_clear();
-    let build_seconds = started.elapsed().as_secs_f64();
-    let index_bytes = dir_size(dir.path());
+    let build_seconds = (!reused).then(|| started.elapsed().as_secs_f64());
+    // As a rebuild ends: one segment (not counted in the build rate: the
+    // index is searchable before).
+    let merging = Instant::now();
+    if !reused {
+        eprintln!("search: merging segments …");
+        index.merge_all().map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let merge_seconds = (!reused).then(|| merging.elapsed().as_secs_f64());
+    let index_bytes = dir_size(&dir);
     let synonyms = Synonyms::builtin();
     let all = Filters { company: 1, ..Filters::default() };
     let filtered = Filters {
@@ -104,23 +129,27 @@ pub fn search(args: SearchArgs) -> anyhow::Result<SearchReport> {
         status: vec!["in_progress".into(), "received".into()],
         ..Filters::default()
     };
-    let cases: [(&str, &str, &Filters); 6] = [
-        ("one word: 电梯", "电梯", &all),
-        ("one word: 物业费 (with synonyms)", "物业费", &all),
-        ("two words: 卫生间 漏水", "卫生间 漏水", &all),
-        ("two words, reversed order: 维修电梯", "维修电梯", &all),
-        ("unit string: 3栋1801", "3栋1801", &all),
-        ("filtered: 漏水, one project, open", "漏水", &filtered),
+    // (name, query, filters, personal data searched, order)
+    let cases: [(&str, &str, &Filters, bool, SortBy); 9] = [
+        ("one word: 电梯", "电梯", &all, false, SortBy::Relevance),
+        ("one word: 物业费 (with synonyms)", "物业费", &all, false, SortBy::Relevance),
+        ("two words: 卫生间 漏水", "卫生间 漏水", &all, false, SortBy::Relevance),
+        ("two words, reversed order: 维修电梯", "维修电梯", &all, false, SortBy::Relevance),
+        ("unit string: 3栋1802", "3栋1802", &all, false, SortBy::Relevance),
+        ("filtered: 漏水, one project, open", "漏水", &filtered, false, SortBy::Relevance),
+        ("newest first: 电梯", "电梯", &all, false, SortBy::Newest),
+        ("front desk (personal data too): 电梯", "电梯", &all, true, SortBy::Relevance),
+        ("front desk: a phone number", "13000123456", &all, true, SortBy::Relevance),
     ];
     let mut queries = Vec::new();
-    for (name, q, filters) in cases {
+    for (name, q, filters, personal, sort) in cases {
         let parsed = ParsedQuery::parse(q).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut hist = histogram()?;
         let mut matches = 0;
         for i in 0..args.runs + 10 {
             let t = Instant::now();
             let hits = index
-                .search(&parsed, filters, &synonyms, false, SortBy::Relevance, 0, 20)
+                .search(&parsed, filters, &synonyms, personal, sort, 0, 20)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // The first runs warm the page cache; not measured.
             if i >= 10 {
@@ -135,7 +164,8 @@ pub fn search(args: SearchArgs) -> anyhow::Result<SearchReport> {
         complaints: args.complaints,
         texts: texts.len(),
         build_seconds,
-        complaints_per_second: args.complaints as f64 / build_seconds.max(0.001),
+        merge_seconds,
+        complaints_per_second: build_seconds.map(|s| args.complaints as f64 / s.max(0.001)),
         index_bytes,
         bytes_per_complaint: index_bytes as f64 / args.complaints.max(1) as f64,
         queries,
@@ -146,15 +176,16 @@ pub fn search(args: SearchArgs) -> anyhow::Result<SearchReport> {
 pub(super) fn print_report(r: &SearchReport) {
     let m = &r.machine;
     println!("tousu bench search — {} CPUs ({}), {} GiB, Linux {}", m.cpus, m.cpu_model, m.memory_gib, m.os);
-    println!(
-        "indexed {} complaints ({} source texts) in {:.1} s: {:.0}/s; index {:.1} MiB, {:.0} bytes per complaint",
-        r.complaints,
-        r.texts,
-        r.build_seconds,
-        r.complaints_per_second,
-        r.index_bytes as f64 / 1_048_576.0,
-        r.bytes_per_complaint
-    );
+    match (r.build_seconds, r.complaints_per_second) {
+        (Some(seconds), Some(rate)) => {
+            println!("indexed {} complaints ({} source texts) in {seconds:.1} s: {rate:.0}/s", r.complaints, r.texts)
+        }
+        _ => println!("{} complaints: the index of an earlier run (--index)", r.complaints),
+    }
+    if let Some(seconds) = r.merge_seconds {
+        println!("merged into one segment in {seconds:.1} s");
+    }
+    println!("index {:.1} MiB, {:.0} bytes per complaint", r.index_bytes as f64 / 1_048_576.0, r.bytes_per_complaint);
     for q in &r.queries {
         println!(
             "  {:<40} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  ({} matches, {} runs)",

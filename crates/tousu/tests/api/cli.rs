@@ -188,7 +188,7 @@ async fn login(url: &str, username: &str, password: &str) -> StatusCode {
 }
 
 /// `tousu token create --role ROLE --data DATA`: the token on the last line.
-async fn create_token(data: &Path, role: &str) -> String {
+pub(crate) async fn create_token(data: &Path, role: &str) -> String {
     let out = run(&["token", "create", "--role", role, "--data", data.to_str().unwrap()], data.parent().unwrap()).await;
     assert!(out.status.success(), "token create failed: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -203,7 +203,7 @@ async fn me(url: &str, token: &str) -> Value {
     res.json().await.unwrap()
 }
 
-fn complaint(i: usize) -> Value {
+pub(crate) fn complaint(i: usize) -> Value {
     json!({
         "channel": "phone",
         "customer": {"name": "张三丰", "phone": "138 1234 5678"},

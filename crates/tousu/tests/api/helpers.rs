@@ -140,7 +140,8 @@ async fn start(settings: Settings, data: Arc<TempDir>, clock: Arc<TestClock>, co
     let app = build(&settings, &clock, controlled).await;
     let address = format!("http://127.0.0.1:{}", app.port());
     let services = app.services().clone();
-    let accounts = app.seeded_accounts().expect("demo seeded").to_vec();
+    // A second server on a database another one seeded has no accounts printed.
+    let accounts = app.seeded_accounts().map(|a| a.to_vec()).unwrap_or_default();
     let company_id = services.store().list_companies().await.expect("companies")[0].id;
     let notifier = notifier(&settings.app, &clock);
     let stop = CancellationToken::new();

@@ -156,3 +156,104 @@ async fn the_index_catches_up_with_what_was_written_while_it_was_not_running() {
     let found = until_found(&app, &desk, "电梯", 2).await;
     assert!(ids(&found).contains(&later["id"].as_i64().unwrap()));
 }
+
+/// Two servers on one PostgreSQL database, each with its own index in its
+/// own data folder, written to at once: once caught up, the same query
+/// gives the same answer on both, including what the other one wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_postgres_database_give_the_same_answers() {
+    let Ok(base) = std::env::var(crate::postgres::URL_VAR) else {
+        eprintln!("SKIPPED: search on two servers was not tested: set {}", crate::postgres::URL_VAR);
+        return;
+    };
+    let schema = crate::postgres::Schema::create(base).await;
+    let servers = [spawn_app_on(schema.url()).await, spawn_app_on(schema.url()).await];
+    let mut desks = Vec::new();
+    for s in &servers {
+        desks.push(s.token(Role::FrontDesk).await);
+    }
+    // 40 complaints, alternating servers, written concurrently.
+    let writes = (0..40).map(|i| {
+        let (server, desk) = (&servers[i % 2], &desks[i % 2]);
+        let text = if i % 4 == 0 { format!("第{i}号：卫生间漏水") } else { format!("第{i}号：电梯经常停运") };
+        let b = body("JYHY", "1栋", "101", &format!("1390000{i:04}"), &text);
+        async move { server.new_complaint_from(desk, &b).await["id"].as_i64().unwrap() }
+    });
+    let written: Vec<i64> = futures_util::future::join_all(writes).await;
+    // What one server does later is found on the other.
+    let resolved = written[1];
+    servers[1].walk_to(resolved, "resolved").await;
+    let mut answers = Vec::new();
+    for (s, desk) in servers.iter().zip(&desks) {
+        until_found(s, desk, "漏水", 10).await;
+        until_found(s, desk, "电梯", 30).await;
+        let page = until_found(s, desk, "重做防水", 1).await;
+        assert_eq!(ids(&page), vec![resolved], "the resolution written on the second server");
+        let mut answer = Vec::new();
+        for q in ["漏水", "电梯", "升降机 停运", "重做防水"] {
+            // One page holds them all: equal scores are in id order within
+            // a page, but which of them a page boundary cuts is the index's.
+            let res = s.client.get(s.url("/api/v1/search")).query(&[("q", q), ("limit", "50")]).bearer_auth(desk);
+            let page: Value = res.send().await.unwrap().json().await.unwrap();
+            let order: Vec<i64> = page["items"].as_array().unwrap().iter().map(|i| i["complaint"]["id"].as_i64().unwrap()).collect();
+            answer.push((q, page["total"].clone(), order));
+        }
+        answers.push(answer);
+    }
+    assert_eq!(answers[0], answers[1], "the same answers, in the same order, on both servers");
+}
+
+/// The real server killed with `kill -9` the moment its last write is
+/// answered, its index still behind (or mid-commit): started again, the
+/// index carries on from its last commit and holds every complaint, once.
+#[tokio::test]
+async fn after_kill_9_the_index_catches_up_with_every_complaint_once() {
+    use crate::cli::{Server, complaint, create_token};
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start_with(&data, &["--demo"]).await;
+    let token = create_token(&data, "front_desk").await;
+    let client = reqwest::Client::new();
+    let url = server.url.clone();
+    let recorded: Vec<i64> = futures_util::stream::iter(0..300)
+        .map(|i| {
+            let req = client.post(format!("{url}/api/v1/complaints")).bearer_auth(&token).json(&complaint(i));
+            async move {
+                let res = req.send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::CREATED);
+                res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    server.kill_9().await;
+
+    let server = Server::start_with(&data, &[]).await;
+    let find = |offset: usize| {
+        let req = client
+            .get(format!("{}/api/v1/search", server.url))
+            .query(&[("q", "漏水"), ("limit", "100"), ("offset", &offset.to_string())])
+            .bearer_auth(&token);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let total = find(0).await["total"].as_u64().unwrap();
+        assert!(total <= 300, "a complaint indexed twice: {total}");
+        if total == 300 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the index never caught up: {total} of 300");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut found = Vec::new();
+    for offset in [0, 100, 200] {
+        found.extend(ids(&find(offset).await));
+    }
+    found.sort_unstable();
+    let mut recorded = recorded;
+    recorded.sort_unstable();
+    assert_eq!(found, recorded, "every complaint, each once");
+}
