@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod admin_scripts;
+mod admin_synonyms;
 pub mod assets;
 pub mod charts;
 pub mod complaints;
@@ -35,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .merge(figures::router())
         .merge(admin::router())
         .merge(admin_scripts::router())
+        .merge(admin_synonyms::router())
         .merge(complaints::router())
 }
