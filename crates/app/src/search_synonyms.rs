@@ -182,12 +182,13 @@ mod tests {
 
     #[test]
     fn a_group_of_one_word_bad_toml_or_an_unknown_key_is_refused_naming_the_field() {
+        let too_long = format!("[[group]]\nwords = [\"门禁\", \"{}\"]\n", "门".repeat(MAX_WORD_CHARS + 1));
         for text in [
             "[[group]]\nwords = [\"门禁\"]\n",
             "[[group]]\nwords = [\"门禁\", \" 门禁 \"]\n",
             "[[group]\n",
             "[[group]]\nword = [\"门禁\", \"门卡\"]\n",
-            "[[group]]\nwords = [\"门禁\", \"门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁门禁\"]\n",
+            too_long.as_str(),
         ] {
             match check_synonyms(text) {
                 Err(AppError::Domain(e)) => assert_eq!(e.field(), Some("synonyms"), "{text}"),
