@@ -18,6 +18,7 @@ pub mod login;
 pub mod nav;
 pub mod portal;
 pub mod render;
+pub mod search;
 pub mod session;
 
 use crate::AppState;
@@ -38,4 +39,5 @@ pub fn router() -> Router<AppState> {
         .merge(admin_scripts::router())
         .merge(admin_synonyms::router())
         .merge(complaints::router())
+        .merge(search::router())
 }
