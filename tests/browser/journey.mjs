@@ -7,7 +7,8 @@
 //   3. the front desk logs in, opens the complaint from the home page's
 //      queue, checks the photo, reveals the phone (recorded), confirms,
 //      assesses, investigates and dispatches it to the engineering
-//      department's handler;
+//      department's handler, and finds it again by its words with the
+//      search box of the navigation (the word marked in the results);
 //   4. the handler logs in on a phone, accepts and resolves it;
 //   5. the owner follows it with tracking number and phone and accepts
 //      the result;
@@ -186,6 +187,38 @@ async function openBySearch(page, trackingNo, who) {
     await shot(page, `${who}-list`);
     await page.fill("[data-testid=search]", trackingNo.toLowerCase());
     await submit(page, "form.cx-search");
+    await expectText(page, "[data-testid=tracking-no]", trackingNo);
+    await expectWellFormed(page);
+  });
+}
+
+/** From the navigation's search box (on every staff page): words typed,
+ *  Enter, the complaint among the results with the words marked in its
+ *  passage, then clicked through. The index follows the history in the
+ *  background (a fraction of a second), so the search is repeated until
+ *  the complaint is listed. */
+async function findByWords(page, trackingNo, words, who) {
+  await step(`${who}: searches "${words}" from the navigation's box and opens ${trackingNo}`, page, async () => {
+    const box = "[data-testid=nav-search] input[name=q]";
+    const hit = page.locator("[data-testid=hit]").filter({ has: page.locator("[data-testid=hit-link]", { hasText: trackingNo }) });
+    const deadline = Date.now() + TIMEOUT;
+    for (;;) {
+      await page.fill(box, words);
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.press(box, "Enter")]);
+      if (await hit.count()) break;
+      if (Date.now() > deadline) {
+        const said = await page.locator("[data-testid=search-results]").innerText().catch(() => "");
+        throw new Error(`searching "${words}" never listed ${trackingNo}; the page says: ${said.slice(0, 300)}`);
+      }
+      await page.waitForTimeout(250);
+    }
+    await expectText(page, "h1", "搜索");
+    await expectText(page, "[data-testid=search-total]", "共");
+    const marked = await hit.first().locator("[data-testid=snippet] mark").allInnerTexts();
+    if (!marked.includes(words)) throw new Error(`the passage marks ${JSON.stringify(marked)}, not "${words}"`);
+    await expectWellFormed(page);
+    await shot(page, `${who}-search`);
+    await Promise.all([page.waitForNavigation({ waitUntil: "load" }), hit.first().locator("[data-testid=hit-link]").click()]);
     await expectText(page, "[data-testid=tracking-no]", trackingNo);
     await expectWellFormed(page);
   });
@@ -417,6 +450,8 @@ try {
     await expectText(desk.page, "[data-testid=facts]", "工程部");
     await expectText(desk.page, "[data-testid=facts]", "李强");
   });
+  // A caller rings again about "the ceiling": the desk finds it by its words.
+  await findByWords(desk.page, trackingNo, "吊顶", "frontdesk");
 
   // 4. The handler, on a phone in the field: accept, resolve.
   const handler = await staff(browser, "handler", "李强", PHONE);

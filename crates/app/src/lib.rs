@@ -30,6 +30,7 @@ pub mod principal;
 pub mod report;
 pub mod satisfaction;
 pub mod search;
+pub mod search_synonyms;
 pub mod seed;
 pub mod tracking;
 pub mod training;
@@ -64,6 +65,8 @@ pub struct Services {
     pub(crate) defects: Arc<defects::TreeState>,
     /// The search index (搜索), when the server opened one.
     pub(crate) search: Arc<search::SearchState>,
+    /// The editable synonym list's document and file (同义词表).
+    pub(crate) synonyms_file: Arc<search_synonyms::SynonymsFile>,
     /// Where the policy book is kept (edits through the admin API are saved there).
     pub(crate) policy_file: Option<std::path::PathBuf>,
     /// This process's name on its leases (several servers on one database).
@@ -86,6 +89,7 @@ impl Services {
             triage: Arc::new(triage::TriageState::default()),
             defects: Arc::new(defects::TreeState::default()),
             search: Arc::new(search::SearchState::default()),
+            synonyms_file: Arc::new(search_synonyms::SynonymsFile::default()),
             groups: Arc::new(groups::GroupsState::new(config.groups.clone(), triage::shipped())),
             store,
             clock,

@@ -202,6 +202,15 @@ impl Services {
         s.unwrap_or_else(|| Arc::new(Synonyms::builtin()))
     }
 
+    /// Puts a synonym list in force: the next query uses it (see `search_synonyms`).
+    pub(crate) fn set_synonyms(&self, synonyms: Synonyms) {
+        let synonyms = Some(Arc::new(synonyms));
+        match self.search.synonyms.write() {
+            Ok(mut s) => *s = synonyms,
+            Err(e) => *e.into_inner() = synonyms,
+        }
+    }
+
     /// Whether an index is open (the server opens one; some tools do not).
     pub fn has_search_index(&self) -> bool {
         self.search_index().is_ok()

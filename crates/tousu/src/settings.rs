@@ -93,6 +93,11 @@ impl Settings {
         self.data_dir.join("defect-components.toml")
     }
 
+    /// The search synonym list (created with the built-in one if missing).
+    pub fn search_synonyms_file(&self) -> PathBuf {
+        self.data_dir.join("search-synonyms.toml")
+    }
+
     /// The search index (rebuilt from the history when missing).
     pub fn search_index_dir(&self) -> PathBuf {
         self.data_dir.join("search-index")

@@ -101,6 +101,8 @@ impl Application {
             .and_then(|s| s.with_scripts_file(&settings.data_dir.join("scripts.toml")))
             .and_then(|s| s.with_defect_tree_file(&settings.defect_tree_file()))
             .and_then(|s| if settings.search { s.with_search_index(&settings.search_index_dir()) } else { Ok(s) })
+            // After the index, which starts with the built-in list.
+            .and_then(|s| s.with_search_synonyms_file(&settings.search_synonyms_file()))
             .map_err(StartError::Config)?;
         services.load_calendar().await.map_err(StartError::Config)?;
         services.rebuild_groups().await.map_err(StartError::Config)?;

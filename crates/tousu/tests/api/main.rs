@@ -29,6 +29,8 @@ mod processes;
 mod refusals;
 mod satisfaction;
 mod search;
+mod search_pages;
+mod search_synonyms;
 mod sinks;
 mod time_limits;
 mod tracking;

@@ -9,6 +9,7 @@ mod extra_services;
 mod figures;
 mod org;
 mod search;
+mod search_synonyms;
 mod track;
 mod training;
 mod triage;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(figures::router())
         .merge(defects::router())
         .merge(search::router())
+        .merge(search_synonyms::router())
         .merge(extra_services::router())
         .merge(training::router())
         .split_for_parts();

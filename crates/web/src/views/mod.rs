@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod admin_scripts;
+mod admin_synonyms;
 pub mod assets;
 pub mod charts;
 pub mod complaints;
@@ -17,6 +18,7 @@ pub mod login;
 pub mod nav;
 pub mod portal;
 pub mod render;
+pub mod search;
 pub mod session;
 
 use crate::AppState;
@@ -35,5 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(figures::router())
         .merge(admin::router())
         .merge(admin_scripts::router())
+        .merge(admin_synonyms::router())
         .merge(complaints::router())
+        .merge(search::router())
 }

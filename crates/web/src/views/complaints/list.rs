@@ -74,7 +74,7 @@ impl ListQuery {
 }
 
 /// A day typed in a date field, as the instant it starts in China.
-fn day_start(field: &str, v: &str, next: bool) -> Result<Option<String>, &'static str> {
+pub(crate) fn day_start(field: &str, v: &str, next: bool) -> Result<Option<String>, &'static str> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
@@ -122,6 +122,9 @@ pub async fn show(
             } else {
                 notices.push(text(locale, "complaints.search_phone_forbidden"));
             }
+        } else if s.services.has_search_index() {
+            // Words: the search page (issue 8) finds them in every complaint's text.
+            return Ok(Redirect::to(&format!("/search?q={}", urlencode(&search))).into_response());
         } else {
             notices.push(text(locale, "complaints.search_text_later"));
         }

@@ -3,7 +3,8 @@
 //!
 //! - `GET /complaints`: the list with filters, sorting, cursor paging and
 //!   a search box (a tracking number opens the complaint; a phone number
-//!   lists that customer's complaints, for the service centre and leaders).
+//!   lists that customer's complaints, for the service centre and leaders;
+//!   words open the search page, `GET /search`).
 //! - `GET /complaints/{id}`: the owner's words, masked personal data with a
 //!   reveal button, deadlines with live countdowns, the escalation level,
 //!   evidence, the whole history, and one form per action the viewer may
@@ -22,6 +23,8 @@ mod list;
 mod page;
 mod timeline;
 mod triage_panel;
+
+pub(crate) use list::day_start;
 
 use super::i18n::{Locale, text};
 use crate::AppState;
