@@ -38,12 +38,14 @@ pub async fn admin(options: &PgConnectOptions) -> PgConnection {
 
 /// Drops the schemas of earlier runs that were killed before cleaning up.
 async fn drop_stale(conn: &mut PgConnection) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tousu\\_test\\_%'")
-        .fetch_all(&mut *conn)
-        .await
-        .expect("schemas are listed");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tousu\\_test\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("schemas are listed");
     for name in names {
-        let created = name.strip_prefix(PREFIX).and_then(|rest| rest.split('_').next()).and_then(|s| s.parse::<u64>().ok());
+        let created =
+            name.strip_prefix(PREFIX).and_then(|rest| rest.split('_').next()).and_then(|s| s.parse::<u64>().ok());
         if created.is_some_and(|t| now_secs().saturating_sub(t) > STALE_AFTER.as_secs()) {
             conn.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))).await.ok();
         }
@@ -78,7 +80,9 @@ impl Backend for Postgres {
         let name = format!("{PREFIX}{}_{:016x}", now_secs(), fastrand::u64(..));
         let mut conn = admin(&options).await;
         drop_stale(&mut conn).await;
-        conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{name}\""))).await.expect("the test schema is created");
+        conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{name}\"")))
+            .await
+            .expect("the test schema is created");
         conn.close().await.ok();
         Schema { inner: Some((options, name)) }
     }
@@ -111,4 +115,3 @@ impl Drop for Schema {
         }
     }
 }
-

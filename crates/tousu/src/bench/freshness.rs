@@ -56,7 +56,8 @@ fn marker(n: u64) -> String {
 
 pub async fn freshness(args: FreshnessArgs) -> anyhow::Result<FreshnessReport> {
     let temp = tempfile::Builder::new().prefix("tousu-bench-freshness-").tempdir()?;
-    let mut settings = Settings { data_dir: temp.path().to_path_buf(), demo: true, search: true, ..Settings::default() };
+    let mut settings =
+        Settings { data_dir: temp.path().to_path_buf(), demo: true, search: true, ..Settings::default() };
     settings.bind = "127.0.0.1:0".parse()?;
     let app = Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -65,7 +66,13 @@ pub async fn freshness(args: FreshnessArgs) -> anyhow::Result<FreshnessReport> {
     let stop = CancellationToken::new();
     let server = tokio::spawn(app.run_until_stopped(stop.clone().cancelled_owned()));
     let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS as usize * 2).build()?;
-    eprintln!("freshness: {}/s for {} s (after {} s warm-up), one in {} watched …", args.rate, args.seconds, WARMUP.as_secs(), args.sample);
+    eprintln!(
+        "freshness: {}/s for {} s (after {} s warm-up), one in {} watched …",
+        args.rate,
+        args.seconds,
+        WARMUP.as_secs(),
+        args.sample
+    );
 
     let counter = Arc::new(AtomicU64::new(0));
     let lags = Arc::new(std::sync::Mutex::new(histogram()?));
@@ -89,7 +96,8 @@ pub async fn freshness(args: FreshnessArgs) -> anyhow::Result<FreshnessReport> {
                 let mut body = serde_json::to_value(draft(n))?;
                 let text = format!("{} {}", marker(n), body["description"].as_str().unwrap_or_default());
                 body["description"] = serde_json::Value::String(text);
-                let res = client.post(format!("{base}/api/v1/complaints")).bearer_auth(&token).json(&body).send().await?;
+                let res =
+                    client.post(format!("{base}/api/v1/complaints")).bearer_auth(&token).json(&body).send().await?;
                 let answered = Instant::now();
                 if res.status() != reqwest::StatusCode::CREATED {
                     errors.fetch_add(1, Ordering::Relaxed);
