@@ -234,15 +234,13 @@ impl Services {
             docs.push(search_doc(&c, &events));
         }
         let n = changes.len();
-        tokio::task::spawn_blocking(move || {
+        on_index(move || {
             for d in &docs {
                 index.upsert(d)?;
             }
             index.commit_at(&last.encode())
         })
-        .await
-        .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
-        .map_err(index_error)?;
+        .await?;
         Ok(n)
     }
 
@@ -261,22 +259,17 @@ impl Services {
             let Some(last) = page.last().map(|(c, _)| c.id) else { break };
             let docs: Vec<SearchDoc> = page.iter().map(|(c, events)| search_doc(c, events)).collect();
             let writer = index.clone();
-            tokio::task::spawn_blocking(move || docs.iter().try_for_each(|d| writer.insert_new(d)))
-                .await
-                .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
-                .map_err(index_error)?;
+            on_index(move || docs.iter().try_for_each(|d| writer.insert_new(d))).await?;
             (after, done) = (last, done + page.len() as u64);
             progress(done, head.complaints.max(done));
         }
         let cursor = head.at.encode();
         let writer = index.clone();
-        tokio::task::spawn_blocking(move || {
+        on_index(move || {
             writer.commit_at(&cursor)?;
             writer.merge_all().map(|_| ())
         })
-            .await
-            .map_err(|e| AppError::Internal(format!("indexing stopped: {e}")))?
-            .map_err(index_error)?;
+        .await?;
         while self.index_changes(BATCH).await? > 0 {}
         Ok(done)
     }
@@ -329,12 +322,7 @@ impl Services {
         let personal = who.role.may_reveal_personal_data();
         let index = self.search_index()?;
         let synonyms = self.synonyms();
-        let hits = tokio::task::spawn_blocking(move || {
-            index.search(&parsed, &filters, &synonyms, personal, sort, offset, limit)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("searching stopped: {e}")))?
-        .map_err(index_error)?;
+        let hits = on_index(move || index.search(&parsed, &filters, &synonyms, personal, sort, offset, limit)).await?;
         let actor = who.actor();
         let mut items = Vec::with_capacity(hits.hits.len());
         for h in hits.hits {
@@ -352,4 +340,12 @@ impl Services {
         let next_offset = (offset + limit < hits.total).then_some(offset + limit);
         Ok(SearchPage { total: hits.total, items, next_offset })
     }
+}
+
+/// Runs `work` on the index off the async threads (tantivy blocks).
+async fn on_index<T: Send + 'static>(work: impl FnOnce() -> Result<T, SearchError> + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(format!("the search index task stopped: {e}")))?
+        .map_err(index_error)
 }

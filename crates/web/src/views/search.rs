@@ -4,7 +4,7 @@
 //! may see it (masked as everywhere), with the passage that matched.
 //! Filters and the order are fields of the same form; pages go by offset.
 
-use super::complaints::{Choice, Row, choices, day_start, field_label, msg, refusal};
+use super::complaints::{Choice, FilterChoices, Row, day_start, field_label, msg, refusal};
 use super::i18n::{Locale, text};
 use super::render::{PageError, render, urlencode, val};
 use super::session::StaffPage;
@@ -18,7 +18,6 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use tousu_app::search::SearchRequest;
 use tousu_domain::Status;
-use tousu_domain::classification::{Category, Severity};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(show))
@@ -209,16 +208,7 @@ pub async fn show(
     };
 
     let org = s.services.org(page.who.company_id).await.map_err(|e| PageError::from_app(e, locale))?;
-    let mut statuses = vec![Choice { code: "open".into(), label: text(locale, "complaints.status_open") }];
-    statuses.extend(
-        Status::ALL
-            .iter()
-            .map(|st| Choice { code: st.as_str().into(), label: text(locale, &format!("status.{}", st.as_str())) }),
-    );
-    let projects: Vec<Choice> =
-        org.snapshot.projects.iter().map(|p| Choice { code: p.code.clone(), label: p.name.clone() }).collect();
-    let departments: Vec<Choice> =
-        org.snapshot.departments.iter().map(|d| Choice { code: d.code.clone(), label: d.name.clone() }).collect();
+    let filter_choices = FilterChoices::of(&org, locale);
     let shown = (offset + 1, offset + hits.len());
     let ctx = minijinja::context! {
         q => val(&q),
@@ -228,11 +218,11 @@ pub async fn show(
         total_text => msg(locale, "search.total", &[("n", total.to_string())]),
         range_text => msg(locale, "search.range", &[("from", shown.0.to_string()), ("to", shown.1.to_string())]),
         error => error,
-        statuses => val(&statuses),
-        projects => val(&projects),
-        departments => val(&departments),
-        categories => val(&choices(locale, "category", Category::ALL.iter().map(|c| c.as_str()))),
-        severities => val(&choices(locale, "severity", Severity::ALL.iter().map(|c| c.as_str()))),
+        statuses => val(&filter_choices.statuses),
+        projects => val(&filter_choices.projects),
+        departments => val(&filter_choices.departments),
+        categories => val(&filter_choices.categories),
+        severities => val(&filter_choices.severities),
         sorts => val(&vec![
             Choice { code: "relevance".into(), label: text(locale, "search.sort_relevance") },
             Choice { code: "newest".into(), label: text(locale, "complaints.sort_newest") },

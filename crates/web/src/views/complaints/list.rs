@@ -2,7 +2,7 @@
 //! the search box. Every page is one index walk (see the SQLite store's
 //! `list_complaints`), whatever the number of complaints.
 
-use super::{Choice, Row, choices, msg, refusal};
+use super::{Choice, FilterChoices, Row, msg, refusal};
 use crate::AppState;
 use crate::views::i18n::text;
 use crate::views::render::{PageError, render, urlencode, val};
@@ -13,8 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tousu_app::complaints::{ListRequest, may_look_up_customers};
-use tousu_domain::classification::{Category, Severity};
-use tousu_domain::{PhoneNumber, Status, TrackingNo};
+use tousu_domain::{PhoneNumber, TrackingNo};
 
 /// Complaints per page.
 const PAGE_SIZE: u32 = 50;
@@ -183,24 +182,16 @@ pub async fn show(
     }
 
     let org = s.services.org(page.who.company_id).await.map_err(|e| PageError::from_app(e, locale))?;
-    let mut statuses = vec![Choice { code: "open".into(), label: text(locale, "complaints.status_open") }];
-    statuses.extend(Status::ALL.iter().map(|st| Choice {
-        code: st.as_str().to_string(),
-        label: text(locale, &format!("status.{}", st.as_str())),
-    }));
-    let projects: Vec<Choice> =
-        org.snapshot.projects.iter().map(|p| Choice { code: p.code.clone(), label: p.name.clone() }).collect();
-    let departments: Vec<Choice> =
-        org.snapshot.departments.iter().map(|d| Choice { code: d.code.clone(), label: d.name.clone() }).collect();
+    let filter_choices = FilterChoices::of(&org, locale);
     let filters = q.filters();
     let ctx = minijinja::context! {
         q => val(&q),
         rows => val(&rows),
-        statuses => val(&statuses),
-        projects => val(&projects),
-        departments => val(&departments),
-        categories => val(&choices(locale, "category", Category::ALL.iter().map(|c| c.as_str()))),
-        severities => val(&choices(locale, "severity", Severity::ALL.iter().map(|c| c.as_str()))),
+        statuses => val(&filter_choices.statuses),
+        projects => val(&filter_choices.projects),
+        departments => val(&filter_choices.departments),
+        categories => val(&filter_choices.categories),
+        severities => val(&filter_choices.severities),
         sorts => val(&vec![
             Choice { code: "newest".into(), label: text(locale, "complaints.sort_newest") },
             Choice { code: "oldest".into(), label: text(locale, "complaints.sort_oldest") },

@@ -77,6 +77,43 @@ pub(crate) fn choices<'a>(locale: Locale, group: &str, codes: impl IntoIterator<
     codes.into_iter().map(|c| Choice { code: c.to_string(), label: label(locale, group, c) }).collect()
 }
 
+/// The choices of the complaint filters (`partials/complaint_filters.html`),
+/// shared by the complaint list and the search page.
+pub(crate) struct FilterChoices {
+    pub statuses: Vec<Choice>,
+    pub projects: Vec<Choice>,
+    pub departments: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub severities: Vec<Choice>,
+}
+
+impl FilterChoices {
+    /// `open` (every status not closed) first, then each status; the
+    /// company's projects and departments; the catalogue's categories and
+    /// severities.
+    pub fn of(org: &tousu_app::org::OrgIndex, locale: Locale) -> FilterChoices {
+        use tousu_domain::Status;
+        use tousu_domain::classification::{Category, Severity};
+        let mut statuses = vec![Choice { code: "open".into(), label: text(locale, "complaints.status_open") }];
+        statuses.extend(Status::ALL.iter().map(|st| Choice {
+            code: st.as_str().to_string(),
+            label: text(locale, &format!("status.{}", st.as_str())),
+        }));
+        FilterChoices {
+            statuses,
+            projects: org.snapshot.projects.iter().map(|p| Choice { code: p.code.clone(), label: p.name.clone() }).collect(),
+            departments: org
+                .snapshot
+                .departments
+                .iter()
+                .map(|d| Choice { code: d.code.clone(), label: d.name.clone() })
+                .collect(),
+            categories: choices(locale, "category", Category::ALL.iter().map(|c| c.as_str())),
+            severities: choices(locale, "severity", Severity::ALL.iter().map(|c| c.as_str())),
+        }
+    }
+}
+
 /// Why the services refused, as the page shows it: the status, the message
 /// in the visitor's language, and the field at fault.
 #[derive(Debug, Clone, Serialize)]
